@@ -1,0 +1,138 @@
+package org.brokkr.broker;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.brokkr.broker.agents.AgentsVerticle;
+import org.brokkr.broker.audit.AuditVerticle;
+import org.brokkr.broker.auth.AuthCache;
+import org.brokkr.broker.auth.AuthVerticle;
+import org.brokkr.broker.auth.PakAuthProvider;
+import org.brokkr.broker.config.BrokerConfig;
+import org.brokkr.broker.db.DatabaseTarget;
+import org.brokkr.broker.db.EmbeddedDatabase;
+import org.brokkr.broker.db.Migrations;
+import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
+import org.brokkr.broker.events.AgentEventsVerticle;
+import org.brokkr.broker.generators.GeneratorsVerticle;
+import org.brokkr.broker.http.ApiContract;
+import org.brokkr.broker.http.HttpApiVerticle;
+import org.brokkr.broker.http.Readiness;
+import org.brokkr.broker.stacks.StacksVerticle;
+import org.brokkr.broker.support.ResourceVerticle;
+import org.brokkr.codecs.LocalCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One broker process on a {@link Vertx}: HTTP first (it answers probes with 503 while starting),
+ * then database, migrations, bootstrap, identity and resource verticles; ready last.
+ */
+public final class Broker {
+  private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+
+  private final Vertx vertx;
+  private final BrokerConfig config;
+  private final Readiness readiness = new Readiness();
+  private final AtomicInteger port = new AtomicInteger();
+  private final List<String> deployments = new ArrayList<>();
+  private EmbeddedDatabase embedded;
+  private Pool pool;
+
+  private Broker(Vertx vertx, BrokerConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  public static Future<Broker> start(Vertx vertx, BrokerConfig config) {
+    Broker broker = new Broker(vertx, config);
+    return broker.boot().map(broker);
+  }
+
+  private Future<Void> boot() {
+    long started = System.nanoTime();
+    LocalCodec.registerAll(vertx.eventBus());
+    AuthCache cache = new AuthCache(config.authCacheTtlSeconds(), config.authCacheMaxEntries());
+    PakAuthProvider provider = new PakAuthProvider(vertx, cache);
+    ApiContract contract = ApiContract.load();
+    return vertx.deployVerticle(() -> {
+          HttpApiVerticle http = new HttpApiVerticle(config, contract, provider, readiness);
+          return new PortReporting(http, port);
+        }, new DeploymentOptions().setInstances(config.httpInstances()))
+        .onSuccess(deployments::add)
+        .compose(id -> {
+          LOG.info("listening on {}:{} (not ready until startup completes)", config.host(), port.get());
+          return database();
+        })
+        .compose(target -> vertx.executeBlocking(() -> Migrations.migrate(target)).map(n -> target))
+        .compose(target -> {
+          pool = PgBuilder.pool()
+              .with(new PoolOptions().setMaxSize(config.databaseMaxConnections()).setShared(false))
+              .connectingTo(target.connectOptions())
+              .using(vertx)
+              .build();
+          return Bootstrap.run(vertx, pool, config).map(target);
+        })
+        .compose(target -> deployAll(List.of(
+            new AuthVerticle(pool, target.connectOptions(), cache),
+            new GeneratorsVerticle(pool, config.pakFormat()),
+            new AgentsVerticle(pool, config.pakFormat()),
+            new StacksVerticle(pool),
+            new DeploymentObjectsVerticle(pool),
+            new AgentEventsVerticle(pool),
+            new AuditVerticle(pool))))
+        .onSuccess(v -> {
+          readiness.started(pool);
+          LOG.info("broker ready port={} startup_ms={}", port.get(), (System.nanoTime() - started) / 1_000_000);
+        });
+  }
+
+  private Future<DatabaseTarget> database() {
+    if (config.databaseUrl().isPresent()) {
+      DatabaseTarget target = DatabaseTarget.fromUrl(config.databaseUrl().get(), config.databaseSchema());
+      LOG.info("using database {}", target.describe());
+      return Future.succeededFuture(target);
+    }
+    return vertx.executeBlocking(() -> {
+      embedded = EmbeddedDatabase.start(Path.of(config.embeddedDataDir()), config.databaseSchema());
+      return embedded.target();
+    });
+  }
+
+  private Future<Void> deployAll(List<ResourceVerticle> verticles) {
+    Future<Void> chain = Future.succeededFuture();
+    for (ResourceVerticle v : verticles) {
+      chain = chain.compose(x -> vertx.deployVerticle(v).onSuccess(deployments::add).mapEmpty());
+    }
+    return chain;
+  }
+
+  public int port() {
+    return port.get();
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public Future<Void> stop() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+    }
+    return chain
+        .compose(v -> pool == null ? Future.succeededFuture() : pool.close())
+        .compose(v -> embedded == null ? Future.<Void>succeededFuture() : vertx.executeBlocking(() -> {
+          embedded.close();
+          return null;
+        }));
+  }
+}

@@ -1,0 +1,49 @@
+package org.brokkr.broker;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.brokkr.broker.config.BrokerConfig;
+import org.brokkr.broker.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar brokkr-broker.jar}: configuration from defaults, file and environment. */
+public final class BrokerMain {
+  private BrokerMain() {}
+
+  public static void main(String[] args) throws Exception {
+    BrokerConfig config;
+    try {
+      config = BrokerConfig.fromEnvironment(System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("brokkr-broker: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Logging.configure(config.logLevel(), config.logFormat());
+    Logger log = LoggerFactory.getLogger(BrokerMain.class);
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Broker broker;
+    try {
+      broker = Broker.start(vertx, config).await(10, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      log.error("startup failed: {}", e.getMessage(), e);
+      vertx.close().await(30, TimeUnit.SECONDS);
+      System.exit(1);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down");
+      try {
+        broker.stop().compose(v -> vertx.close()).await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("unclean shutdown: {}", e.toString());
+      }
+      stopped.countDown();
+    }, "brokkr-shutdown"));
+    stopped.await();
+  }
+}

@@ -1,0 +1,71 @@
+package org.brokkr.broker.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.AuthenticationProvider;
+import io.vertx.ext.auth.authentication.Credentials;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.web.handler.HttpException;
+import java.util.Optional;
+import org.brokkr.codecs.Addresses;
+import org.brokkr.codecs.Failure;
+import org.brokkr.codecs.Identity;
+import org.brokkr.codecs.Pak;
+
+/**
+ * Authenticates a PAK presented in the Authorization header ({@code Bearer <pak>} or bare): the
+ * hash of its long token is looked up in the cache, else resolved by the auth verticle.
+ */
+public final class PakAuthProvider implements AuthenticationProvider {
+  private static final DeliveryOptions LOOKUP = new DeliveryOptions().setSendTimeout(10_000);
+
+  private final Vertx vertx;
+  private final AuthCache cache;
+
+  public PakAuthProvider(Vertx vertx, AuthCache cache) {
+    this.vertx = vertx;
+    this.cache = cache;
+  }
+
+  @Override
+  public Future<User> authenticate(Credentials credentials) {
+    if (!(credentials instanceof TokenCredentials token)) {
+      return Future.failedFuture(new HttpException(401, "missing PAK"));
+    }
+    return identify(token.getToken()).map(PakAuthProvider::toUser);
+  }
+
+  public Future<Identity> identify(String headerValue) {
+    Optional<String> hash = Pak.hashOfPresented(headerValue);
+    if (hash.isEmpty()) {
+      return Future.failedFuture(new HttpException(401, "malformed PAK"));
+    }
+    Optional<Identity> cached = cache.get(hash.get());
+    if (cached.isPresent()) {
+      return Future.succeededFuture(cached.get());
+    }
+    long generation = cache.generation();
+    return vertx.eventBus().<Identity>request(Addresses.AUTH_VERIFY, hash.get(), LOOKUP)
+        .map(reply -> {
+          cache.put(hash.get(), reply.body(), generation);
+          return reply.body();
+        })
+        .recover(err -> {
+          if (err instanceof ReplyException re && re.failureCode() == Failure.UNAUTHORIZED.number()) {
+            return Future.failedFuture(new HttpException(401, "invalid PAK"));
+          }
+          return Future.failedFuture(new HttpException(503, "authentication backend unavailable"));
+        });
+  }
+
+  public static User toUser(Identity identity) {
+    return User.create(identity.toJson());
+  }
+
+  public static Identity identityOf(User user) {
+    return Identity.fromJson(user.principal());
+  }
+}

@@ -1,0 +1,102 @@
+package org.brokkr.broker.config;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.brokkr.codecs.Pak;
+
+/** The broker's typed configuration, validated once at startup. */
+public record BrokerConfig(
+    Optional<String> databaseUrl,
+    Optional<String> databaseSchema,
+    String embeddedDataDir,
+    int databaseMaxConnections,
+    String host,
+    int port,
+    long maxBodyBytes,
+    Optional<String> adminPakHash,
+    String adminPakFile,
+    int authCacheTtlSeconds,
+    int authCacheMaxEntries,
+    Pak.Format pakFormat,
+    String logLevel,
+    String logFormat,
+    int httpInstances) {
+
+  /** Defaults for keys whose default is not "unset". */
+  public static final Map<String, String> DEFAULTS = Map.ofEntries(
+      Map.entry("database.embedded_data_dir", "./brokkr-data"),
+      Map.entry("database.max_connections", "20"),
+      Map.entry("broker.host", "0.0.0.0"),
+      Map.entry("broker.port", "3000"),
+      Map.entry("broker.max_body_bytes", String.valueOf(10 * 1024 * 1024)),
+      Map.entry("broker.admin_pak_file", "/tmp/brokkr-keys/key.txt"),
+      Map.entry("broker.auth_cache_ttl_seconds", "60"),
+      Map.entry("broker.auth_cache_max_entries", "10000"),
+      Map.entry("pak.prefix", "brokkr"),
+      Map.entry("pak.short_token_prefix", "BR"),
+      Map.entry("pak.short_token_length", "8"),
+      Map.entry("pak.long_token_length", "24"),
+      Map.entry("log.level", "debug"),
+      Map.entry("log.format", "text"));
+
+  public static BrokerConfig fromEnvironment(Map<String, String> env) {
+    return from(Settings.load(DEFAULTS, env));
+  }
+
+  public static BrokerConfig from(Settings s) {
+    Optional<String> schema = s.nonBlank("database.schema");
+    schema.ifPresent(name -> {
+      if (!name.matches("[A-Za-z][A-Za-z0-9_]*")) {
+        throw s.invalid("database.schema", name, "must match ^[A-Za-z][A-Za-z0-9_]*$");
+      }
+    });
+    Optional<String> url = s.nonBlank("database.url");
+    url.ifPresent(u -> {
+      if (!u.startsWith("postgres://") && !u.startsWith("postgresql://")) {
+        throw s.invalid("database.url", "<redacted>", "must start with postgres:// or postgresql://");
+      }
+    });
+    Optional<String> pakHash = s.nonBlank("broker.pak_hash").map(String::trim);
+    pakHash.ifPresent(h -> {
+      if (!Pak.isHashShaped(h)) {
+        throw s.invalid("broker.pak_hash", "<redacted>", "must be 64 hexadecimal characters (SHA-256 of the PAK's long token)");
+      }
+    });
+    String level = s.string("log.level", "debug").trim().toLowerCase(Locale.ROOT);
+    if (!level.matches("off|error|warn|info|debug|trace")) {
+      throw s.invalid("log.level", level, "must be one of off, error, warn, info, debug, trace");
+    }
+    String format = s.string("log.format", "text").trim().toLowerCase(Locale.ROOT);
+    if (!format.equals("text") && !format.equals("json")) {
+      throw s.invalid("log.format", format, "must be text or json");
+    }
+    String prefix = s.string("pak.prefix", "brokkr");
+    String shortPrefix = s.string("pak.short_token_prefix", "BR");
+    if (prefix.isEmpty() || prefix.contains("_")) {
+      throw s.invalid("pak.prefix", prefix, "must be non-empty and contain no '_'");
+    }
+    if (shortPrefix.contains("_")) {
+      throw s.invalid("pak.short_token_prefix", shortPrefix, "must contain no '_'");
+    }
+    Pak.Format pak = new Pak.Format(prefix, shortPrefix,
+        s.integer("pak.short_token_length", 8, 1, 64),
+        s.integer("pak.long_token_length", 24, 16, 128));
+    return new BrokerConfig(
+        url,
+        schema,
+        s.string("database.embedded_data_dir", "./brokkr-data"),
+        s.integer("database.max_connections", 20, 1, 500),
+        s.string("broker.host", "0.0.0.0"),
+        s.integer("broker.port", 3000, 0, 65535),
+        s.longValue("broker.max_body_bytes", 10L * 1024 * 1024, 1024, 1L << 31),
+        pakHash.map(h -> h.toLowerCase(Locale.ROOT)),
+        s.string("broker.admin_pak_file", "/tmp/brokkr-keys/key.txt"),
+        s.integer("broker.auth_cache_ttl_seconds", 60, 0, 86400),
+        s.integer("broker.auth_cache_max_entries", 10000, 1, 10_000_000),
+        pak,
+        level,
+        format,
+        s.integer("broker.http_instances", Math.max(1, 2 * Runtime.getRuntime().availableProcessors()), 1, 256));
+  }
+}

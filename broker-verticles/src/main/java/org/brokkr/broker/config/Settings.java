@@ -1,0 +1,127 @@
+package org.brokkr.broker.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Flat configuration: built-in defaults, then the optional file named by {@code BROKKR_CONFIG_FILE}
+ * (TOML), then {@code BROKKR__SECTION__KEY} environment variables. Keys are lower-case dotted
+ * paths such as {@code broker.pak_hash}.
+ */
+public final class Settings {
+  public static final String CONFIG_FILE_ENV = "BROKKR_CONFIG_FILE";
+  private static final String ENV_PREFIX = "BROKKR__";
+
+  private final Map<String, String> values;
+
+  private Settings(Map<String, String> values) {
+    this.values = values;
+  }
+
+  public static Settings load(Map<String, String> defaults, Map<String, String> env) {
+    Map<String, String> merged = new TreeMap<>(defaults);
+    String file = env.get(CONFIG_FILE_ENV);
+    if (file != null && !file.isBlank()) {
+      Path path = Path.of(file);
+      try {
+        merged.putAll(TomlSubset.parse(Files.readString(path)));
+      } catch (IOException e) {
+        throw new ConfigException(CONFIG_FILE_ENV + ": cannot read " + path + ": " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(CONFIG_FILE_ENV + ": " + path + ": " + e.getMessage());
+      }
+    }
+    env.forEach((name, value) -> {
+      if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+        merged.put(keyOfEnv(name), value);
+      }
+    });
+    return new Settings(merged);
+  }
+
+  public static Settings of(Map<String, String> values) {
+    return new Settings(new TreeMap<>(values));
+  }
+
+  /** {@code BROKKR__BROKER__PAK_HASH} -> {@code broker.pak_hash}. */
+  static String keyOfEnv(String envName) {
+    return envName.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace("__", ".");
+  }
+
+  /** {@code broker.pak_hash} -> {@code BROKKR__BROKER__PAK_HASH}, for error messages. */
+  public static String envOf(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace(".", "__");
+  }
+
+  public Optional<String> get(String key) {
+    return Optional.ofNullable(values.get(key));
+  }
+
+  public String string(String key, String fallback) {
+    return values.getOrDefault(key, fallback);
+  }
+
+  /** Present and not blank. */
+  public Optional<String> nonBlank(String key) {
+    return get(key).filter(v -> !v.isBlank());
+  }
+
+  public int integer(String key, int fallback, int min, int max) {
+    String raw = values.get(key);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    long value;
+    try {
+      value = Long.parseLong(raw.trim());
+    } catch (NumberFormatException e) {
+      throw invalid(key, raw, "is not an integer");
+    }
+    if (value < min || value > max) {
+      throw invalid(key, raw, "must be between " + min + " and " + max);
+    }
+    return (int) value;
+  }
+
+  public long longValue(String key, long fallback, long min, long max) {
+    String raw = values.get(key);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    long value;
+    try {
+      value = Long.parseLong(raw.trim());
+    } catch (NumberFormatException e) {
+      throw invalid(key, raw, "is not an integer");
+    }
+    if (value < min || value > max) {
+      throw invalid(key, raw, "must be between " + min + " and " + max);
+    }
+    return value;
+  }
+
+  public boolean bool(String key, boolean fallback) {
+    String raw = values.get(key);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    switch (raw.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes", "on":
+        return true;
+      case "false", "0", "no", "off":
+        return false;
+      default:
+        throw invalid(key, raw, "is not a boolean");
+    }
+  }
+
+  public ConfigException invalid(String key, String raw, String why) {
+    String shown = raw.length() > 80 ? raw.substring(0, 80) + "..." : raw;
+    return new ConfigException("invalid configuration " + envOf(key) + " (" + key + ") = '" + shown + "': " + why);
+  }
+}

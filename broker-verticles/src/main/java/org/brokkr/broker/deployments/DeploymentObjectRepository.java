@@ -1,0 +1,85 @@
+package org.brokkr.broker.deployments;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.UUID;
+import org.brokkr.broker.stacks.Matching;
+import org.brokkr.broker.support.Rows;
+
+/** SQL for the immutable deployment-object history and the target state computed from it. */
+public final class DeploymentObjectRepository {
+  static final String COLUMNS = "id, created_at, updated_at, deleted_at, sequence_id, stack_id, yaml_content, "
+      + "yaml_checksum, submitted_at, is_deletion_marker";
+  private static final String LIST = "SELECT " + COLUMNS
+      + " FROM deployment_objects WHERE stack_id = $1 AND deleted_at IS NULL ORDER BY sequence_id DESC";
+  private static final String GET = "SELECT " + COLUMNS + " FROM deployment_objects WHERE id = $1 AND deleted_at IS NULL";
+  private static final String INSERT = """
+      INSERT INTO deployment_objects (stack_id, yaml_content, yaml_checksum, is_deletion_marker)
+      VALUES ($1, $2, $3, $4) RETURNING """ + " " + COLUMNS;
+  private static final String AGENT_MAY_READ_STACK = """
+      SELECT 1 WHERE $2 IN (""" + Matching.ASSOCIATED_STACK_IDS + """
+      ) OR EXISTS (SELECT 1 FROM agent_pending_deletions WHERE agent_id = $1 AND stack_id = $2)""";
+  /**
+   * Latest live object of every associated stack, plus deletion markers still owed to the agent.
+   * {@code $2 = 'full'} serves them all; otherwise an object is hidden once this agent reported a
+   * SUCCESS for exactly that object (failures are served again, so they are retried).
+   */
+  private static final String TARGET_STATE = "WITH assoc AS (" + Matching.ASSOCIATED_STACK_IDS + """
+      ),
+      latest AS (
+        SELECT DISTINCT ON (d.stack_id) d.id, d.sequence_id
+          FROM deployment_objects d
+         WHERE d.stack_id IN (SELECT id FROM assoc) AND d.deleted_at IS NULL
+         ORDER BY d.stack_id, d.sequence_id DESC
+      ),
+      owed AS (
+        SELECT p.deployment_object_id AS id FROM agent_pending_deletions p WHERE p.agent_id = $1
+      ),
+      served AS (SELECT id FROM latest UNION SELECT id FROM owed)
+      SELECT """ + " " + prefixed("d") + """
+        FROM served s JOIN deployment_objects d ON d.id = s.id
+       WHERE $2 = 'full' OR NOT EXISTS (
+               SELECT 1 FROM agent_events e
+                WHERE e.agent_id = $1 AND e.deployment_object_id = d.id
+                  AND e.deleted_at IS NULL AND upper(e.status) = 'SUCCESS')
+       ORDER BY d.sequence_id DESC""";
+  private static final String LIVE_AGENT = "SELECT 1 FROM agents WHERE id = $1 AND deleted_at IS NULL";
+
+  private static String prefixed(String alias) {
+    StringBuilder out = new StringBuilder();
+    for (String c : COLUMNS.split(",\\s*")) {
+      if (out.length() > 0) {
+        out.append(", ");
+      }
+      out.append(alias).append('.').append(c);
+    }
+    return out.toString();
+  }
+
+  public Future<JsonArray> list(SqlClient db, UUID stackId) {
+    return db.preparedQuery(LIST).execute(Tuple.of(stackId)).map(Rows::jsonArray);
+  }
+
+  public Future<JsonObject> find(SqlClient db, UUID id) {
+    return db.preparedQuery(GET).execute(Tuple.of(id)).map(Rows::first);
+  }
+
+  public Future<JsonObject> insert(SqlClient db, UUID stackId, String yaml, String checksum, boolean deletionMarker) {
+    return db.preparedQuery(INSERT).execute(Tuple.of(stackId, yaml, checksum, deletionMarker)).map(Rows::first);
+  }
+
+  public Future<Boolean> agentMayReadStack(SqlClient db, UUID agentId, UUID stackId) {
+    return db.preparedQuery(AGENT_MAY_READ_STACK).execute(Tuple.of(agentId, stackId)).map(r -> r.size() > 0);
+  }
+
+  public Future<JsonArray> targetState(SqlClient db, UUID agentId, boolean full) {
+    return db.preparedQuery(TARGET_STATE).execute(Tuple.of(agentId, full ? "full" : "incremental")).map(Rows::jsonArray);
+  }
+
+  public Future<Boolean> liveAgent(SqlClient db, UUID agentId) {
+    return db.preparedQuery(LIVE_AGENT).execute(Tuple.of(agentId)).map(r -> r.size() > 0);
+  }
+}

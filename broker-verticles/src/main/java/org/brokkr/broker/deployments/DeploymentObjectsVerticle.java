@@ -1,0 +1,160 @@
+package org.brokkr.broker.deployments;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.UUID;
+import org.brokkr.broker.stacks.StackAccess;
+import org.brokkr.broker.stacks.StackRepository;
+import org.brokkr.broker.support.Access;
+import org.brokkr.broker.support.AuditEntry;
+import org.brokkr.broker.support.Journal;
+import org.brokkr.broker.support.ResourceVerticle;
+import org.brokkr.codecs.Addresses;
+import org.brokkr.codecs.ApiError;
+import org.brokkr.codecs.ApiRequest;
+import org.brokkr.codecs.ApiResponse;
+import org.brokkr.codecs.EventTypes;
+import org.brokkr.codecs.Identity;
+import org.brokkr.codecs.Pak;
+
+/** Deployment objects (immutable, sequenced desired state per stack) and agent target state. */
+public final class DeploymentObjectsVerticle extends ResourceVerticle {
+  private static final String YAML = "application/yaml";
+
+  private final Pool pool;
+  private final DeploymentObjectRepository repo = new DeploymentObjectRepository();
+  private final StackAccess stacks = new StackAccess(new StackRepository());
+
+  public DeploymentObjectsVerticle(Pool pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  protected String address() {
+    return Addresses.DEPLOYMENT_OBJECTS;
+  }
+
+  @Override
+  protected void defineOperations() {
+    on("list_deployment_objects", req -> stacks.owned(pool, req.caller(), req.pathId("id"))
+        .compose(s -> repo.list(pool, req.pathId("id"))).map(ApiResponse::ok));
+    on("create_deployment_object", this::create);
+    on("get_deployment_object", this::get);
+    on("get_target_state", this::targetState);
+  }
+
+  private Future<ApiResponse> create(ApiRequest req) {
+    UUID stackId = req.pathId("id");
+    String content;
+    boolean marker;
+    if (isYaml(req.contentType())) {
+      content = utf8(req);
+      marker = req.queryParam("deletion_marker").map(v -> v.equalsIgnoreCase("true")).orElse(false);
+    } else {
+      JsonObject body = req.jsonObjectBody("invalid_deployment_object");
+      if (!(body.getValue("yaml_content") instanceof String s)) {
+        throw ApiError.invalid("invalid_deployment_object", "yaml_content must be a string");
+      }
+      content = s;
+      Object flag = body.getValue("is_deletion_marker");
+      if (flag != null && !(flag instanceof Boolean)) {
+        throw ApiError.invalid("invalid_deployment_object", "is_deletion_marker must be a boolean");
+      }
+      marker = Boolean.TRUE.equals(flag);
+    }
+    YamlDocuments.validate(content, marker);
+    String checksum = Pak.sha256Hex(content);
+    return pool.withTransaction(conn -> stacks.owned(conn, req.caller(), stackId)
+        .compose(stack -> repo.insert(conn, stackId, content, checksum, marker))
+        .compose(obj -> {
+          UUID id = UUID.fromString(obj.getString("id"));
+          return Journal.audit(conn, AuditEntry.of(req, "deployment_object.created", "deployment_object", id,
+                  new JsonObject().put("stack_id", stackId.toString()).put("sequence_id", obj.getLong("sequence_id"))))
+              .compose(v -> Journal.event(conn, EventTypes.DEPLOYMENT_CREATED, new JsonObject()
+                  .put("deployment_object_id", id.toString()).put("stack_id", stackId.toString())
+                  .put("sequence_id", obj.getLong("sequence_id")).put("created_at", obj.getString("created_at")), null, stackId))
+              .map(v -> ApiResponse.created(obj));
+        }));
+  }
+
+  private Future<ApiResponse> get(ApiRequest req) {
+    UUID id = req.pathId("id");
+    Identity caller = req.caller();
+    return repo.find(pool, id).compose(obj -> {
+      if (obj == null) {
+        throw ApiError.notFound("deployment_object_not_found", "deployment object not found");
+      }
+      UUID stackId = UUID.fromString(obj.getString("stack_id"));
+      Future<Void> allowed;
+      if (caller.isAdmin()) {
+        allowed = Future.succeededFuture();
+      } else if (caller.kind() == Identity.Kind.GENERATOR) {
+        allowed = stacks.existing(pool, stackId).map(stack -> {
+          if (!caller.id().toString().equals(stack.getString("generator_id"))) {
+            throw ApiError.forbidden("generator_not_associated", "the object belongs to another generator's stack");
+          }
+          return null;
+        });
+      } else {
+        allowed = repo.agentMayReadStack(pool, caller.id(), stackId).map(ok -> {
+          if (!ok) {
+            throw ApiError.forbidden("agent_not_associated", "the object's stack is not associated with this agent");
+          }
+          return null;
+        });
+      }
+      return allowed.map(v -> wantsYaml(req.accept())
+          ? ApiResponse.raw(200, obj.getString("yaml_content"), YAML)
+          : ApiResponse.ok(obj));
+    });
+  }
+
+  private Future<ApiResponse> targetState(ApiRequest req) {
+    UUID agentId = req.pathId("id");
+    Access.requireAdminOrAgent(req.caller(), agentId);
+    boolean full = req.queryParam("mode").map("full"::equals).orElse(false);
+    return repo.liveAgent(pool, agentId).compose(live -> {
+      if (!live) {
+        throw ApiError.notFound("agent_not_found", "agent not found");
+      }
+      return repo.targetState(pool, agentId, full);
+    }).map(ApiResponse::ok);
+  }
+
+  static boolean isYaml(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String base = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return base.equals("application/yaml") || base.equals("text/yaml") || base.equals("application/x-yaml");
+  }
+
+  private static boolean wantsYaml(String accept) {
+    if (accept == null) {
+      return false;
+    }
+    String a = accept.toLowerCase(Locale.ROOT);
+    return a.contains("application/yaml") || a.contains("text/yaml") || a.contains("application/x-yaml");
+  }
+
+  private static String utf8(ApiRequest req) {
+    if (!req.hasBody()) {
+      return "";
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(req.body().getBytes()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw ApiError.invalid("invalid_deployment_object", "the YAML body is not valid UTF-8");
+    }
+  }
+}

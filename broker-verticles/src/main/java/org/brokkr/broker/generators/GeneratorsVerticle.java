@@ -1,0 +1,226 @@
+package org.brokkr.broker.generators;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.util.UUID;
+import org.brokkr.broker.support.Access;
+import org.brokkr.broker.support.AuditEntry;
+import org.brokkr.broker.support.Invalidation;
+import org.brokkr.broker.support.Journal;
+import org.brokkr.broker.support.ResourceVerticle;
+import org.brokkr.codecs.Addresses;
+import org.brokkr.codecs.ApiError;
+import org.brokkr.codecs.ApiRequest;
+import org.brokkr.codecs.ApiResponse;
+import org.brokkr.codecs.Failure;
+import org.brokkr.codecs.Identity;
+import org.brokkr.codecs.Pak;
+
+/** Generators (tenants / CI systems) and the agent registration consent model. */
+public final class GeneratorsVerticle extends ResourceVerticle {
+  private final Pool pool;
+  private final Pak.Format pakFormat;
+  private final GeneratorRepository repo = new GeneratorRepository();
+
+  public GeneratorsVerticle(Pool pool, Pak.Format pakFormat) {
+    this.pool = pool;
+    this.pakFormat = pakFormat;
+  }
+
+  @Override
+  protected String address() {
+    return Addresses.GENERATORS;
+  }
+
+  @Override
+  protected void defineOperations() {
+    on("list_generators", this::list);
+    on("create_generator", this::create);
+    on("get_generator", this::get);
+    on("update_generator", this::update);
+    on("delete_generator", this::delete);
+    on("rotate_generator_pak", this::rotate);
+    on("register_agent", this::register);
+    on("deregister_agent", this::deregister);
+    on("list_generator_registered_agents", this::registeredAgents);
+  }
+
+  private Future<ApiResponse> list(ApiRequest req) {
+    Access.requireAdmin(req.caller());
+    return repo.list(pool).map(ApiResponse::ok);
+  }
+
+  private Future<ApiResponse> create(ApiRequest req) {
+    Access.requireAdmin(req.caller());
+    JsonObject body = req.jsonObjectBody("invalid_generator");
+    String name = requiredName(body.getValue("name"), "invalid_generator");
+    String description = optionalString(body.getValue("description"), "description", "invalid_generator");
+    Pak.Minted pak = Pak.mint(pakFormat);
+    return pool.withTransaction(conn -> repo.insert(conn, name, description, pak.hash())
+        .compose(gen -> {
+          UUID id = UUID.fromString(gen.getString("id"));
+          return Journal.audit(conn, AuditEntry.of(req, "generator.created", "generator", id, new JsonObject().put("name", name)))
+              .compose(v -> Journal.audit(conn, AuditEntry.of(req, "pak.created", "pak", id,
+                  new JsonObject().put("entity", "generator").put("name", name))))
+              .map(v -> ApiResponse.created(new JsonObject().put("generator", gen).put("pak", pak.pak())));
+        }));
+  }
+
+  private Future<ApiResponse> get(ApiRequest req) {
+    UUID id = req.pathId("id");
+    Access.requireAdminOrGenerator(req.caller(), id);
+    return repo.find(pool, id, false).map(row -> {
+      if (row == null) {
+        throw ApiError.notFound("generator_not_found", "generator not found");
+      }
+      return ApiResponse.ok(row.json());
+    });
+  }
+
+  private Future<ApiResponse> update(ApiRequest req) {
+    UUID id = req.pathId("id");
+    Access.requireAdminOrGenerator(req.caller(), id);
+    JsonObject body = req.jsonObjectBody("invalid_generator");
+    String name = body.getValue("name") == null ? null : requiredName(body.getValue("name"), "invalid_generator");
+    String description = optionalString(body.getValue("description"), "description", "invalid_generator");
+    Object active = body.getValue("is_active");
+    if (active != null && !(active instanceof Boolean)) {
+      throw ApiError.invalid("invalid_generator", "is_active must be a boolean");
+    }
+    return pool.withTransaction(conn -> repo.update(conn, id, name, description, (Boolean) active).compose(gen -> {
+      if (gen == null) {
+        throw ApiError.notFound("not_found", "generator not found");
+      }
+      return Journal.audit(conn, AuditEntry.of(req, "generator.updated", "generator", id,
+          new JsonObject().put("name", gen.getString("name")))).map(v -> ApiResponse.ok(gen));
+    }));
+  }
+
+  private Future<ApiResponse> delete(ApiRequest req) {
+    UUID id = req.pathId("id");
+    Access.requireAdminOrGenerator(req.caller(), id);
+    return pool.withTransaction(conn -> repo.find(conn, id, true).compose(row -> {
+      if (row == null) {
+        throw ApiError.notFound("generator_not_found", "generator not found");
+      }
+      if (row.system()) {
+        throw ApiError.forbidden("cannot_delete_system_generator", "the system generator cannot be deleted");
+      }
+      return repo.softDelete(conn, id)
+          .compose(v -> Invalidation.pakHash(conn, row.pakHash()))
+          .compose(v -> Journal.audit(conn, AuditEntry.of(req, "generator.deleted", "generator", id,
+              new JsonObject().put("name", row.json().getString("name")))))
+          .map(v -> ApiResponse.noContent());
+    }));
+  }
+
+  private Future<ApiResponse> rotate(ApiRequest req) {
+    UUID id = req.pathId("id");
+    Access.requireAdminOrGenerator(req.caller(), id);
+    Pak.Minted pak = Pak.mint(pakFormat);
+    return pool.withTransaction(conn -> repo.find(conn, id, true).compose(row -> {
+      if (row == null) {
+        throw ApiError.notFound("generator_not_found", "generator not found");
+      }
+      if (row.system()) {
+        throw ApiError.forbidden("system_generator_not_a_tenant", "the system generator has no PAK");
+      }
+      return repo.setPakHash(conn, id, pak.hash())
+          .compose(gen -> Invalidation.pakHash(conn, row.pakHash())
+              .compose(v -> Journal.audit(conn, AuditEntry.of(req, "pak.rotated", "generator", id,
+                  new JsonObject().put("generator_name", gen.getString("name")))))
+              .map(v -> ApiResponse.created(new JsonObject().put("generator", gen).put("pak", pak.pak()))));
+    }));
+  }
+
+  /** Whose registration: an agent always acts for itself; admin names the agent; generators may not. */
+  private static UUID registrant(ApiRequest req) {
+    Identity caller = req.caller();
+    if (caller.kind() == Identity.Kind.AGENT) {
+      return caller.id();
+    }
+    if (!caller.isAdmin()) {
+      throw ApiError.forbidden("forbidden", "only an agent or admin may change registrations");
+    }
+    JsonObject body = req.hasBody() ? req.jsonObjectBody("missing_agent_id") : new JsonObject();
+    Object raw = body.getValue("agent_id");
+    if (raw == null) {
+      throw ApiError.invalid("missing_agent_id", "agent_id is required when admin registers an agent");
+    }
+    try {
+      return UUID.fromString(raw.toString());
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalid("missing_agent_id", "agent_id must be a UUID");
+    }
+  }
+
+  private Future<ApiResponse> register(ApiRequest req) {
+    UUID generatorId = req.pathId("id");
+    UUID agentId = registrant(req);
+    return pool.withTransaction(conn -> repo.find(conn, generatorId, false).compose(gen -> {
+      if (gen == null) {
+        throw ApiError.notFound("generator_not_found", "generator not found");
+      }
+      return repo.agentExists(conn, agentId);
+    }).compose(exists -> {
+      if (!exists) {
+        throw ApiError.notFound("agent_not_found", "agent not found");
+      }
+      return repo.register(conn, agentId, generatorId);
+    }).compose(reg -> {
+      if (reg == null) {
+        throw new ApiError(Failure.CONFLICT, "already_registered", "agent is already registered with this generator");
+      }
+      return Journal.audit(conn, AuditEntry.of(req, "agent.registered", "agent", agentId,
+          new JsonObject().put("generator_id", generatorId.toString()))).map(v -> ApiResponse.created(reg));
+    }));
+  }
+
+  private Future<ApiResponse> deregister(ApiRequest req) {
+    UUID generatorId = req.pathId("id");
+    UUID agentId = registrant(req);
+    return pool.withTransaction(conn -> repo.find(conn, generatorId, false).compose(gen -> {
+      if (gen == null) {
+        throw ApiError.notFound("generator_not_found", "generator not found");
+      }
+      return repo.deregister(conn, agentId, generatorId);
+    }).compose(v -> Journal.audit(conn, AuditEntry.of(req, "agent.deregistered", "agent", agentId,
+        new JsonObject().put("generator_id", generatorId.toString()))))
+        .map(v -> ApiResponse.noContent()));
+  }
+
+  private Future<ApiResponse> registeredAgents(ApiRequest req) {
+    UUID id = req.pathId("id");
+    Access.requireAdminOrGenerator(req.caller(), id);
+    return repo.find(pool, id, false).compose(gen -> {
+      if (gen == null) {
+        throw ApiError.notFound("generator_not_found", "generator not found");
+      }
+      if (gen.system() && !req.caller().isAdmin()) {
+        throw ApiError.forbidden("system_generator_not_a_tenant", "the system generator is not a tenant");
+      }
+      return repo.registrations(pool, id);
+    }).map(ApiResponse::ok);
+  }
+
+  static String requiredName(Object raw, String code) {
+    if (!(raw instanceof String s) || s.isBlank()) {
+      throw ApiError.invalid(code, "name must be a non-empty string");
+    }
+    if (s.length() > 255) {
+      throw ApiError.invalid(code, "name cannot be longer than 255 characters");
+    }
+    return s;
+  }
+
+  static String optionalString(Object raw, String field, String code) {
+    if (raw == null) {
+      return null;
+    }
+    if (!(raw instanceof String s)) {
+      throw ApiError.invalid(code, field + " must be a string");
+    }
+    return s;
+  }
+}

@@ -1,0 +1,73 @@
+package org.brokkr.broker.http;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * {@code openapi.yaml} as shipped in the jar: the text served at {@code /docs/openapi.yaml}, its
+ * JSON form, and the copy given to the router, from which media types the validator does not
+ * know (YAML bodies, served by a dedicated route) are removed.
+ */
+public record ApiContract(String yaml, JsonObject json, JsonObject routerSpec) {
+
+  public static ApiContract load() {
+    try (InputStream in = ApiContract.class.getClassLoader().getResourceAsStream("openapi.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.yaml is missing from the classpath");
+      }
+      return fromYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read openapi.yaml", e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  public static ApiContract fromYaml(String text) {
+    Object parsed = new Load(LoadSettings.builder().setCodePointLimit(16 * 1024 * 1024).build()).loadFromString(text);
+    JsonObject json = new JsonObject((Map<String, Object>) parsed).copy();
+    JsonObject routerSpec = json.copy();
+    JsonObject paths = routerSpec.getJsonObject("paths", new JsonObject());
+    for (String path : paths.fieldNames()) {
+      JsonObject item = paths.getJsonObject(path);
+      for (String method : item.fieldNames()) {
+        if (!(item.getValue(method) instanceof JsonObject op)) {
+          continue;
+        }
+        JsonObject body = op.getJsonObject("requestBody");
+        if (body != null) {
+          keepJsonOnly(body.getJsonObject("content"));
+        }
+        JsonObject responses = op.getJsonObject("responses");
+        if (responses != null) {
+          for (String code : responses.fieldNames()) {
+            if (responses.getValue(code) instanceof JsonObject r && r.getJsonObject("content") != null) {
+              keepJsonOnly(r.getJsonObject("content"));
+            }
+          }
+        }
+      }
+    }
+    return new ApiContract(text, json, routerSpec);
+  }
+
+  private static void keepJsonOnly(JsonObject content) {
+    if (content == null) {
+      return;
+    }
+    for (String type : new java.util.ArrayList<>(content.fieldNames())) {
+      if (!type.startsWith("application/json")) {
+        content.remove(type);
+      }
+    }
+  }
+
+  public Buffer yamlBuffer() {
+    return Buffer.buffer(yaml);
+  }
+}

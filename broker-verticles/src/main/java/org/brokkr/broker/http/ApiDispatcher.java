@@ -1,0 +1,116 @@
+package org.brokkr.broker.http;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
+import java.util.Map;
+import org.brokkr.broker.auth.PakAuthProvider;
+import org.brokkr.codecs.ApiError;
+import org.brokkr.codecs.ApiRequest;
+import org.brokkr.codecs.ApiResponse;
+import org.brokkr.codecs.Failure;
+import org.brokkr.codecs.Identity;
+
+/**
+ * Turns an authenticated, contract-validated HTTP request into an {@link ApiRequest} for the
+ * verticle that owns the operation, and its reply (or failure) into the HTTP response. This is
+ * the one place where {@link Failure} codes become HTTP statuses and ErrorResponse bodies.
+ */
+public final class ApiDispatcher {
+  private static final DeliveryOptions SEND = new DeliveryOptions().setSendTimeout(30_000);
+
+  private final Vertx vertx;
+
+  public ApiDispatcher(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public void dispatch(RoutingContext ctx, String operationId, Identity caller) {
+    String address = Operations.OWNER.get(operationId);
+    if (address == null) {
+      writeError(ctx, new ApiError(Failure.INTERNAL, "operation_not_implemented", "no handler for " + operationId));
+      return;
+    }
+    Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+    ApiRequest request = new ApiRequest(operationId, caller, Map.copyOf(ctx.pathParams()),
+        firstValues(ctx.queryParams()), body, ctx.request().getHeader("Content-Type"),
+        ctx.request().getHeader("Accept"), clientAddress(ctx), ctx.request().getHeader("User-Agent"));
+    vertx.eventBus().<ApiResponse>request(address, request, SEND).onComplete(ar -> {
+      if (ar.succeeded()) {
+        write(ctx, ar.result().body());
+      } else {
+        writeError(ctx, toApiError(ar.cause()));
+      }
+    });
+  }
+
+  public static Identity caller(RoutingContext ctx) {
+    return PakAuthProvider.identityOf(ctx.user());
+  }
+
+  static void write(RoutingContext ctx, ApiResponse response) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(response.status());
+    Object body = response.body();
+    if (body == null) {
+      ctx.response().end();
+      return;
+    }
+    ctx.response().putHeader("Content-Type", response.contentType() == null ? ApiResponse.JSON : response.contentType());
+    if (body instanceof JsonObject obj) {
+      ctx.response().end(obj.toBuffer());
+    } else if (body instanceof JsonArray arr) {
+      ctx.response().end(arr.toBuffer());
+    } else {
+      ctx.response().end(body.toString());
+    }
+  }
+
+  public static void writeError(RoutingContext ctx, ApiError error) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response()
+        .setStatusCode(error.failure().httpStatus())
+        .putHeader("Content-Type", ApiResponse.JSON)
+        .end(error.toJson().toBuffer());
+  }
+
+  static ApiError toApiError(Throwable cause) {
+    if (cause instanceof ReplyException re) {
+      if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+        return ApiError.fromJson(Failure.fromNumber(re.failureCode()), re.getMessage());
+      }
+      return new ApiError(Failure.UNAVAILABLE, "service_unavailable", "the broker could not serve the request in time");
+    }
+    if (cause instanceof ApiError e) {
+      return e;
+    }
+    return new ApiError(Failure.INTERNAL, "internal_error", "internal error");
+  }
+
+  private static Map<String, String> firstValues(MultiMap params) {
+    Map<String, String> out = new HashMap<>();
+    for (String name : params.names()) {
+      out.put(name, params.get(name));
+    }
+    return out;
+  }
+
+  private static String clientAddress(RoutingContext ctx) {
+    String forwarded = ctx.request().getHeader("X-Forwarded-For");
+    if (forwarded != null && !forwarded.isBlank()) {
+      return forwarded.split(",")[0].trim();
+    }
+    return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+  }
+}

@@ -1,0 +1,88 @@
+package org.brokkr.broker.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.openapi.validation.ValidatorException;
+import org.brokkr.codecs.Addresses;
+import org.brokkr.codecs.ApiError;
+import org.brokkr.codecs.Failure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every failure the router produces (authentication, contract validation, body limits, unknown
+ * routes) becomes a JSON ErrorResponse with a stable code: never an empty body or a stack trace.
+ */
+final class ErrorPages {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorPages.class);
+
+  private final Vertx vertx;
+
+  ErrorPages(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void handle(RoutingContext ctx) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    Throwable failure = ctx.failure();
+    int status = ctx.statusCode();
+    if (failure instanceof HttpException he) {
+      status = he.getStatusCode();
+    }
+    if (status < 400) {
+      status = 500;
+    }
+    if (status == 401) {
+      recordAuthFailure(ctx);
+    }
+    ApiError error = switch (status) {
+      case 400 -> ApiError.invalid("invalid_request", validationMessage(failure));
+      case 401 -> new ApiError(Failure.UNAUTHORIZED, "unauthorized", "a valid PAK is required");
+      case 403 -> new ApiError(Failure.FORBIDDEN, "forbidden", "access denied");
+      case 404 -> new ApiError(Failure.NOT_FOUND, "not_found", "not found");
+      case 405 -> new ApiError(Failure.INVALID, "method_not_allowed", "method not allowed");
+      case 413 -> new ApiError(Failure.TOO_LARGE, "payload_too_large", "request body exceeds the configured limit");
+      case 415 -> new ApiError(Failure.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "unsupported Content-Type");
+      case 503 -> new ApiError(Failure.UNAVAILABLE, "service_unavailable", "service unavailable");
+      default -> status >= 500
+          ? new ApiError(Failure.INTERNAL, "internal_error", "internal error")
+          : ApiError.invalid("invalid_request", validationMessage(failure));
+    };
+    if (status == 405) {
+      ctx.response().setStatusCode(405).putHeader("Content-Type", "application/json").end(error.toJson().toBuffer());
+      return;
+    }
+    if (status >= 500 && failure != null) {
+      LOG.error("request failed path={} status={}", ctx.request().path(), status, failure);
+    }
+    ApiDispatcher.writeError(ctx, error);
+  }
+
+  private void recordAuthFailure(RoutingContext ctx) {
+    if (ctx.request().getHeader("Authorization") == null) {
+      return;
+    }
+    String forwarded = ctx.request().getHeader("X-Forwarded-For");
+    String ip = forwarded != null && !forwarded.isBlank() ? forwarded.split(",")[0].trim()
+        : ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+    vertx.eventBus().send(Addresses.AUDIT_AUTH_FAILED, new JsonObject()
+        .put("path", ctx.request().path())
+        .put("ip_address", ip)
+        .put("user_agent", ctx.request().getHeader("User-Agent")));
+  }
+
+  private static String validationMessage(Throwable failure) {
+    Throwable t = failure;
+    if (t instanceof HttpException he && he.getCause() != null) {
+      t = he.getCause();
+    }
+    if (t instanceof ValidatorException ve) {
+      return ve.getMessage();
+    }
+    return t == null || t.getMessage() == null ? "bad request" : t.getMessage();
+  }
+}

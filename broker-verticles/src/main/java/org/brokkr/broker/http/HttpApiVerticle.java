@@ -1,0 +1,155 @@
+package org.brokkr.broker.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.APIKeyHandler;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.util.Set;
+import java.util.UUID;
+import org.brokkr.broker.auth.PakAuthProvider;
+import org.brokkr.broker.config.BrokerConfig;
+import org.brokkr.codecs.ApiError;
+import org.brokkr.codecs.Failure;
+import org.brokkr.codecs.Identity;
+
+/**
+ * The HTTP front: probes and docs, then {@code /api/v1} built from the contract. Runs one instance
+ * per event loop; every instance shares the port.
+ */
+public final class HttpApiVerticle extends VerticleBase {
+  private static final Set<String> YAML_TYPES = Set.of("application/yaml", "text/yaml", "application/x-yaml");
+  private static final String SEARCH_AGENT = "search_agent";
+  private static final String LIST_AGENTS = "list_agents";
+
+  private final BrokerConfig config;
+  private final ApiContract contract;
+  private final PakAuthProvider authProvider;
+  private final Readiness readiness;
+  private HttpServer server;
+  private ApiDispatcher dispatcher;
+  private ErrorPages errors;
+
+  public HttpApiVerticle(BrokerConfig config, ApiContract contract, PakAuthProvider authProvider, Readiness readiness) {
+    this.config = config;
+    this.contract = contract;
+    this.authProvider = authProvider;
+    this.readiness = readiness;
+  }
+
+  @Override
+  public Future<?> start() {
+    dispatcher = new ApiDispatcher(vertx);
+    errors = new ErrorPages(vertx);
+    return OpenAPIContract.from(vertx, contract.routerSpec().copy())
+        .map(this::apiRouter)
+        .compose(api -> {
+          Router root = Router.router(vertx);
+          root.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("OK"));
+          root.get("/readyz").handler(this::readyz);
+          root.get("/docs/openapi.yaml").handler(ctx -> ctx.response()
+              .putHeader("Content-Type", "application/yaml").end(contract.yaml()));
+          root.get("/docs/openapi.json").handler(ctx -> ctx.response()
+              .putHeader("Content-Type", "application/json").end(contract.json().toBuffer()));
+          root.route("/api/v1/*").handler(this::gateUntilStarted);
+          root.route("/api/v1/*").handler(BodyHandler.create()
+              .setBodyLimit(config.maxBodyBytes())
+              .setHandleFileUploads(false)
+              .setMergeFormAttributes(false));
+          root.post("/api/v1/stacks/:id/deployment-objects").handler(this::yamlDeploymentObject);
+          root.route("/api/v1/*").subRouter(api);
+          root.route().last().handler(ctx -> ctx.fail(404));
+          root.route().failureHandler(errors::handle);
+          server = vertx.createHttpServer(new HttpServerOptions()
+              .setHost(config.host())
+              .setPort(config.port())
+              .setCompressionSupported(true)
+              .setIdleTimeout(120));
+          return server.requestHandler(root).listen();
+        });
+  }
+
+  /** The listening port (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Router apiRouter(OpenAPIContract openApi) {
+    RouterBuilder builder = RouterBuilder.create(vertx, openApi, RequestExtractor.withBodyHandler());
+    for (String scheme : new String[] {"admin_pak", "agent_pak", "generator_pak"}) {
+      builder.security(scheme).apiKeyHandler(APIKeyHandler.create(authProvider).header("Authorization"));
+    }
+    builder.getRoutes().forEach(route -> {
+      String op = route.getOperation().getOperationId();
+      route.addHandler(ctx -> dispatcher.dispatch(ctx, resolveTrailingSlash(ctx, op), ApiDispatcher.caller(ctx)));
+      route.addFailureHandler(errors::handle);
+    });
+    Router router = builder.createRouter();
+    router.route().failureHandler(errors::handle);
+    return router;
+  }
+
+  /** {@code GET /agents} and {@code GET /agents/} share one Vert.x route: the raw path decides. */
+  private static String resolveTrailingSlash(RoutingContext ctx, String op) {
+    if (op.equals(LIST_AGENTS) || op.equals(SEARCH_AGENT)) {
+      return ctx.request().path().endsWith("/") ? SEARCH_AGENT : LIST_AGENTS;
+    }
+    return op;
+  }
+
+  private void gateUntilStarted(RoutingContext ctx) {
+    if (readiness.isStarted()) {
+      ctx.next();
+    } else {
+      ApiDispatcher.writeError(ctx, new ApiError(Failure.UNAVAILABLE, "not_ready", "the broker is starting"));
+    }
+  }
+
+  private void readyz(RoutingContext ctx) {
+    readiness.check().onComplete(ar -> {
+      boolean ok = ar.succeeded() && ar.result();
+      ctx.response().setStatusCode(ok ? 200 : 503).putHeader("Content-Type", "text/plain")
+          .end(ok ? "Ready" : readiness.isStarted() ? "database unavailable" : "starting");
+    });
+  }
+
+  /**
+   * Raw-YAML upload of a deployment object. The contract router validates JSON bodies only, so
+   * the YAML media types are served here, with the same authentication and dispatch.
+   */
+  private void yamlDeploymentObject(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase();
+    if (!YAML_TYPES.contains(base)) {
+      ctx.next();
+      return;
+    }
+    try {
+      UUID.fromString(ctx.pathParam("id"));
+    } catch (IllegalArgumentException e) {
+      ApiDispatcher.writeError(ctx, ApiError.invalid("invalid_path_parameter", "path parameter 'id' is not a UUID"));
+      return;
+    }
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null) {
+      ctx.fail(401);
+      return;
+    }
+    authProvider.authenticate(new TokenCredentials(header)).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause() instanceof HttpException he ? he.getStatusCode() : 401, ar.cause());
+        return;
+      }
+      Identity caller = PakAuthProvider.identityOf(ar.result());
+      dispatcher.dispatch(ctx, "create_deployment_object", caller);
+    });
+  }
+}

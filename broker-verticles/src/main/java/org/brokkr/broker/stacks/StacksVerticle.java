@@ -1,0 +1,307 @@
+package org.brokkr.broker.stacks;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.util.UUID;
+import org.brokkr.broker.support.Access;
+import org.brokkr.broker.support.AuditEntry;
+import org.brokkr.broker.support.Journal;
+import org.brokkr.broker.support.Labels;
+import org.brokkr.broker.support.ResourceVerticle;
+import org.brokkr.broker.support.Rows;
+import org.brokkr.codecs.Addresses;
+import org.brokkr.codecs.ApiError;
+import org.brokkr.codecs.ApiRequest;
+import org.brokkr.codecs.ApiResponse;
+import org.brokkr.codecs.EventTypes;
+import org.brokkr.codecs.Failure;
+import org.brokkr.codecs.Identity;
+
+/** Stacks, their labels and annotations, and which agents they are aimed at. */
+public final class StacksVerticle extends ResourceVerticle {
+  private final Pool pool;
+  private final StackRepository repo = new StackRepository();
+  private final StackAccess access = new StackAccess(repo);
+
+  public StacksVerticle(Pool pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  protected String address() {
+    return Addresses.STACKS;
+  }
+
+  @Override
+  protected void defineOperations() {
+    on("list_stacks", this::list);
+    on("create_stack", this::create);
+    on("get_stack", req -> access.owned(pool, req.caller(), req.pathId("id")).map(ApiResponse::ok));
+    on("update_stack", this::update);
+    on("delete_stack", this::delete);
+    on("stacks_list_labels", req -> access.readable(pool, req.caller(), req.pathId("id"))
+        .compose(s -> repo.labels(pool, req.pathId("id"))).map(ApiResponse::ok));
+    on("stacks_add_label", this::addLabel);
+    on("stacks_remove_label", this::removeLabel);
+    on("stacks_list_annotations", req -> access.readable(pool, req.caller(), req.pathId("id"))
+        .compose(s -> repo.annotations(pool, req.pathId("id"))).map(ApiResponse::ok));
+    on("stacks_add_annotation", this::addAnnotation);
+    on("stacks_remove_annotation", this::removeAnnotation);
+    on("list_targets", this::listTargets);
+    on("add_target", this::addTarget);
+    on("remove_target", this::removeTarget);
+    on("get_associated_stacks", this::associated);
+  }
+
+  private Future<ApiResponse> list(ApiRequest req) {
+    Identity caller = req.caller();
+    if (caller.isAdmin()) {
+      UUID filter = req.queryParam("pak_id").map(StacksVerticle::uuidQuery).orElse(null);
+      return repo.list(pool, filter).map(ApiResponse::ok);
+    }
+    if (caller.kind() == Identity.Kind.GENERATOR) {
+      return repo.list(pool, caller.id()).map(ApiResponse::ok);
+    }
+    throw ApiError.forbidden("stacks_list_denied", "agents may not list stacks");
+  }
+
+  private Future<ApiResponse> create(ApiRequest req) {
+    Identity caller = req.caller();
+    if (caller.kind() == Identity.Kind.AGENT) {
+      throw ApiError.forbidden("stack_create_denied", "agents may not create stacks");
+    }
+    JsonObject body = req.jsonObjectBody("invalid_stack");
+    String name = name(body.getValue("name"));
+    String description = description(body.getValue("description"));
+    UUID generatorId = uuidField(body.getValue("generator_id"), "generator_id", "invalid_stack");
+    if (generatorId == null) {
+      throw ApiError.invalid("invalid_stack", "generator_id is required");
+    }
+    if (caller.kind() == Identity.Kind.GENERATOR && !caller.id().equals(generatorId)) {
+      throw ApiError.forbidden("stack_generator_mismatch", "a generator may only create its own stacks");
+    }
+    return pool.withTransaction(conn -> repo.liveGenerator(conn, generatorId).compose(live -> {
+      if (!live) {
+        throw new ApiError(Failure.UNPROCESSABLE, "foreign_key_violation", "generator_id names no live generator",
+            new JsonObject().put("constraint", "stacks_generator_id_fkey"));
+      }
+      return repo.insert(conn, name, description, generatorId);
+    }).compose(stack -> {
+      UUID id = UUID.fromString(stack.getString("id"));
+      return Journal.audit(conn, AuditEntry.of(req, "stack.created", "stack", id,
+              new JsonObject().put("name", name).put("generator_id", generatorId.toString())))
+          .compose(v -> Journal.event(conn, EventTypes.STACK_CREATED, new JsonObject()
+              .put("stack_id", id.toString()).put("name", name).put("description", description)
+              .put("created_at", stack.getString("created_at")), null, id))
+          .map(v -> ApiResponse.created(stack));
+    }));
+  }
+
+  private Future<ApiResponse> update(ApiRequest req) {
+    UUID id = req.pathId("id");
+    JsonObject body = req.jsonObjectBody("invalid_stack");
+    Object bodyId = body.getValue("id");
+    if (bodyId != null && !id.toString().equalsIgnoreCase(bodyId.toString())) {
+      throw ApiError.invalid("stack_id_mismatch", "id in the body does not match the path");
+    }
+    String name = body.getValue("name") == null ? null : name(body.getValue("name"));
+    String description = description(body.getValue("description"));
+    UUID generatorId = uuidField(body.getValue("generator_id"), "generator_id", "invalid_stack");
+    return pool.withTransaction(conn -> access.owned(conn, req.caller(), id).compose(stack -> {
+      boolean moving = generatorId != null && !generatorId.toString().equals(stack.getString("generator_id"));
+      if (moving && !req.caller().isAdmin()) {
+        throw ApiError.forbidden("stack_generator_mismatch", "only admin may move a stack to another generator");
+      }
+      Future<Boolean> target = moving ? repo.liveGenerator(conn, generatorId) : Future.succeededFuture(true);
+      return target.compose(live -> {
+        if (!live) {
+          throw new ApiError(Failure.UNPROCESSABLE, "foreign_key_violation", "generator_id names no live generator",
+              new JsonObject().put("constraint", "stacks_generator_id_fkey"));
+        }
+        return repo.update(conn, id, name, description, generatorId);
+      });
+    }).compose(updated -> Journal.audit(conn, AuditEntry.of(req, "stack.updated", "stack", id,
+        new JsonObject().put("name", updated.getString("name")))).map(v -> ApiResponse.ok(updated))));
+  }
+
+  private Future<ApiResponse> delete(ApiRequest req) {
+    UUID id = req.pathId("id");
+    return pool.withTransaction(conn -> access.owned(conn, req.caller(), id).compose(stack -> repo.softDelete(conn, id)
+        .compose(deletedAt -> Journal.audit(conn, AuditEntry.of(req, "stack.deleted", "stack", id,
+                new JsonObject().put("name", stack.getString("name"))))
+            .compose(v -> Journal.event(conn, EventTypes.STACK_DELETED, new JsonObject()
+                .put("stack_id", id.toString()).put("deleted_at", Rows.timestamp(deletedAt)), null, id)))
+        .map(v -> ApiResponse.noContent())));
+  }
+
+  private Future<ApiResponse> addLabel(ApiRequest req) {
+    UUID id = req.pathId("id");
+    Object raw = req.jsonBody("invalid_label");
+    if (!(raw instanceof String text)) {
+      throw ApiError.invalid("invalid_label", "the body must be a JSON string");
+    }
+    String label = Labels.label(text, "invalid_label");
+    return pool.withTransaction(conn -> access.owned(conn, req.caller(), id)
+        .compose(stack -> repo.addLabel(conn, id, label))
+        .compose(created -> Journal.audit(conn, AuditEntry.of(req, "stack.label_added", "stack", id,
+            new JsonObject().put("label", label))).map(v -> ApiResponse.created(created))));
+  }
+
+  private Future<ApiResponse> removeLabel(ApiRequest req) {
+    UUID id = req.pathId("id");
+    String label = req.pathParam("label");
+    return pool.withTransaction(conn -> access.owned(conn, req.caller(), id)
+        .compose(stack -> repo.removeLabel(conn, id, label))
+        .compose(removed -> {
+          if (!removed) {
+            throw ApiError.notFound("stack_label_not_found", "label not found on stack");
+          }
+          return Journal.audit(conn, AuditEntry.of(req, "stack.label_removed", "stack", id,
+              new JsonObject().put("label", label))).map(v -> ApiResponse.noContent());
+        }));
+  }
+
+  private Future<ApiResponse> addAnnotation(ApiRequest req) {
+    UUID id = req.pathId("id");
+    JsonObject body = req.jsonObjectBody("invalid_annotation");
+    Object bodyStack = body.getValue("stack_id");
+    if (bodyStack != null && !id.toString().equalsIgnoreCase(bodyStack.toString())) {
+      throw ApiError.invalid("stack_id_mismatch", "stack_id in the body does not match the path");
+    }
+    String key = Labels.check(body.getValue("key") instanceof String s ? s : null, "annotation key", "invalid_annotation");
+    String value = Labels.check(body.getValue("value") instanceof String s ? s : null, "annotation value", "invalid_annotation");
+    return pool.withTransaction(conn -> access.owned(conn, req.caller(), id)
+        .compose(stack -> repo.addAnnotation(conn, id, key, value))
+        .compose(created -> Journal.audit(conn, AuditEntry.of(req, "stack.annotation_added", "stack", id,
+            new JsonObject().put("key", key).put("value", value))).map(v -> ApiResponse.created(created))));
+  }
+
+  private Future<ApiResponse> removeAnnotation(ApiRequest req) {
+    UUID id = req.pathId("id");
+    String key = req.pathParam("key");
+    return pool.withTransaction(conn -> access.owned(conn, req.caller(), id)
+        .compose(stack -> repo.removeAnnotation(conn, id, key))
+        .compose(removed -> {
+          if (!removed) {
+            throw ApiError.notFound("stack_annotation_not_found", "annotation not found on stack");
+          }
+          return Journal.audit(conn, AuditEntry.of(req, "stack.annotation_removed", "stack", id,
+              new JsonObject().put("key", key))).map(v -> ApiResponse.noContent());
+        }));
+  }
+
+  private Future<ApiResponse> listTargets(ApiRequest req) {
+    UUID agentId = req.pathId("id");
+    Access.requireAdminOrAgent(req.caller(), agentId);
+    return liveAgent(agentId).compose(v -> repo.targets(pool, agentId)).map(ApiResponse::ok);
+  }
+
+  private Future<ApiResponse> associated(ApiRequest req) {
+    UUID agentId = req.pathId("id");
+    Access.requireAdminOrAgent(req.caller(), agentId);
+    return liveAgent(agentId).compose(v -> repo.associated(pool, agentId)).map(ApiResponse::ok);
+  }
+
+  private Future<Void> liveAgent(UUID agentId) {
+    return repo.liveAgent(pool, agentId).map(live -> {
+      if (!live) {
+        throw ApiError.notFound("agent_not_found", "agent not found");
+      }
+      return null;
+    });
+  }
+
+  /** Checks, in the reference's order, that the caller may aim this agent at this stack. */
+  private Future<JsonObject> targetable(io.vertx.sqlclient.SqlClient db, ApiRequest req, UUID agentId, UUID stackId) {
+    Identity caller = req.caller();
+    return access.existing(db, stackId).compose(stack -> {
+      if (!caller.isAdmin()) {
+        if (caller.kind() != Identity.Kind.GENERATOR) {
+          throw ApiError.forbidden("target_create_denied", "only admin or the owning generator may change targets");
+        }
+        if (!caller.id().toString().equals(stack.getString("generator_id"))) {
+          throw ApiError.forbidden("target_generator_mismatch", "the stack belongs to another generator");
+        }
+      }
+      return repo.liveAgent(db, agentId).compose(live -> {
+        if (!live) {
+          throw ApiError.notFound("agent_not_found", "agent not found");
+        }
+        return repo.registered(db, agentId, UUID.fromString(stack.getString("generator_id")));
+      }).map(registered -> {
+        if (!registered) {
+          throw ApiError.forbidden("agent_not_registered", "the agent is not registered with the stack's generator");
+        }
+        return stack;
+      });
+    });
+  }
+
+  private Future<ApiResponse> addTarget(ApiRequest req) {
+    UUID agentId = req.pathId("id");
+    JsonObject body = req.jsonObjectBody("invalid_target");
+    UUID stackId = uuidField(body.getValue("stack_id"), "stack_id", "invalid_target");
+    if (stackId == null) {
+      throw ApiError.invalid("invalid_target", "stack_id is required");
+    }
+    UUID bodyAgent = uuidField(body.getValue("agent_id"), "agent_id", "invalid_target");
+    return pool.withTransaction(conn -> targetable(conn, req, agentId, stackId).compose(stack -> {
+      if (bodyAgent != null && !bodyAgent.equals(agentId)) {
+        throw ApiError.invalid("agent_id_mismatch", "agent_id in the body does not match the path");
+      }
+      return repo.addTarget(conn, agentId, stackId);
+    }).compose(target -> Journal.audit(conn, AuditEntry.of(req, "agent.target_added", "agent", agentId,
+        new JsonObject().put("stack_id", stackId.toString()))).map(v -> ApiResponse.created(target))));
+  }
+
+  private Future<ApiResponse> removeTarget(ApiRequest req) {
+    UUID agentId = req.pathId("id");
+    UUID stackId = req.pathId("stack_id");
+    return pool.withTransaction(conn -> targetable(conn, req, agentId, stackId)
+        .compose(stack -> repo.removeTarget(conn, agentId, stackId))
+        .compose(removed -> {
+          if (!removed) {
+            throw ApiError.notFound("agent_target_not_found", "the agent has no target on that stack");
+          }
+          return Journal.audit(conn, AuditEntry.of(req, "agent.target_removed", "agent", agentId,
+              new JsonObject().put("stack_id", stackId.toString()))).map(v -> ApiResponse.noContent());
+        }));
+  }
+
+  private static String name(Object raw) {
+    if (!(raw instanceof String s) || s.isBlank()) {
+      throw ApiError.invalid("invalid_stack", "name must be a non-empty string");
+    }
+    if (s.length() > 255) {
+      throw ApiError.invalid("invalid_stack", "name cannot be longer than 255 characters");
+    }
+    return s;
+  }
+
+  private static String description(Object raw) {
+    if (raw != null && !(raw instanceof String)) {
+      throw ApiError.invalid("invalid_stack", "description must be a string");
+    }
+    return (String) raw;
+  }
+
+  static UUID uuidField(Object raw, String field, String code) {
+    if (raw == null) {
+      return null;
+    }
+    try {
+      return UUID.fromString(raw.toString());
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalid(code, field + " must be a UUID");
+    }
+  }
+
+  static UUID uuidQuery(String raw) {
+    try {
+      return UUID.fromString(raw);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalid("invalid_query_parameter", "pak_id must be a UUID");
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package org.brokkr.broker.support;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * Revokes a cached PAK on every broker replica: the NOTIFY is sent on commit of the transaction
+ * that rotated or deleted the identity, and every replica's auth verticle listens for it.
+ */
+public final class Invalidation {
+  public static final String CHANNEL = "brokkr_invalidate";
+
+  private Invalidation() {}
+
+  public static Future<Void> pakHash(SqlConnection conn, String hash) {
+    if (hash == null || hash.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery("SELECT pg_notify('" + CHANNEL + "', $1)").execute(Tuple.of(hash)).mapEmpty();
+  }
+}

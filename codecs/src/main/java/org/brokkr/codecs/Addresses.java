@@ -1,0 +1,19 @@
+package org.brokkr.codecs;
+
+/** Every event-bus address of the system; no literal address appears anywhere else. */
+public final class Addresses {
+  public static final String AUTH_VERIFY = "brokkr.auth.verify";
+  public static final String AUTH = "brokkr.auth";
+  public static final String GENERATORS = "brokkr.generators";
+  public static final String AGENTS = "brokkr.agents";
+  public static final String STACKS = "brokkr.stacks";
+  public static final String DEPLOYMENT_OBJECTS = "brokkr.deployment-objects";
+  public static final String AGENT_EVENTS = "brokkr.agent-events";
+  public static final String AUDIT = "brokkr.audit";
+  /** Local broadcast: a PAK hash (or {@code *}) whose cached identity must be dropped. */
+  public static final String AUTH_INVALIDATED = "brokkr.auth.invalidated";
+  /** Fire-and-forget: a request was refused for an unknown PAK (written to the audit log). */
+  public static final String AUDIT_AUTH_FAILED = "brokkr.audit.auth-failed";
+
+  private Addresses() {}
+}

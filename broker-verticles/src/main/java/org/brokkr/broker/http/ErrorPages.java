@@ -32,6 +32,8 @@ final class ErrorPages {
     int status = ctx.statusCode();
     if (failure instanceof HttpException he) {
       status = he.getStatusCode();
+    } else if (failure instanceof ValidatorException) {
+      status = 400;
     }
     if (status < 400) {
       status = 500;

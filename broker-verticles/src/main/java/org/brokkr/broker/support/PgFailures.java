@@ -30,9 +30,11 @@ public final class PgFailures {
           return new ApiError(Failure.UNPROCESSABLE, "not_null_violation", "a required value is missing", details);
         case "22001":
           return new ApiError(Failure.INVALID, "value_too_long", "a value is longer than its column allows");
-        case "22P02", "22007", "22008", "22003":
-          return new ApiError(Failure.INVALID, "invalid_value", "a value has the wrong format or range");
         default:
+          if (state != null && state.startsWith("22")) {
+            // data exceptions: bad encoding (NUL bytes), format or range of a submitted value
+            return new ApiError(Failure.INVALID, "invalid_value", "a value has the wrong format, encoding or range");
+          }
           break;
       }
     }

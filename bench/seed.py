@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Seed a running broker for the target-state benchmark and write wrk's request list.
+
+Usage: seed.py BASE_URL ADMIN_PAK AGENTS STACKS OUT_LUA
+Creates one generator, STACKS stacks (each labelled `bench`, one ConfigMap object each) and
+AGENTS agents registered with the generator and labelled `bench`, so every agent's target state
+holds STACKS objects. Progress goes to stderr.
+"""
+import json
+import sys
+import urllib.request
+
+
+def call(base, pak, method, path, body=None, ctype="application/json"):
+    data = None
+    if body is not None:
+        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    req = urllib.request.Request(base + "/api/v1" + path, data=data, method=method)
+    req.add_header("Authorization", "Bearer " + pak)
+    if data is not None:
+        req.add_header("Content-Type", ctype)
+    with urllib.request.urlopen(req) as resp:
+        raw = resp.read()
+        return json.loads(raw) if raw else None
+
+
+def main():
+    base, admin, agents, stacks, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    gen = call(base, admin, "POST", "/generators", {"name": "bench-gen"})
+    gid, gpak = gen["generator"]["id"], gen["pak"]
+    for i in range(stacks):
+        sid = call(base, gpak, "POST", "/stacks", {"name": "bench-stack-%d" % i, "generator_id": gid})["id"]
+        call(base, gpak, "POST", "/stacks/%s/labels" % sid, '"bench"')
+        yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\n  namespace: default\ndata:\n  k: v%d\n" % (i, i)
+        call(base, gpak, "POST", "/stacks/%s/deployment-objects" % sid, {"yaml_content": yaml})
+    print("seeded %d stacks" % stacks, file=sys.stderr)
+    rows = []
+    for i in range(agents):
+        a = call(base, admin, "POST", "/agents", {"name": "bench-agent-%d" % i, "cluster_name": "bench", "generator_ids": [gid]})
+        aid, apak = a["agent"]["id"], a["initial_pak"]
+        call(base, admin, "POST", "/agents/%s/labels" % aid, {"agent_id": aid, "label": "bench"})
+        rows.append((aid, apak))
+        if (i + 1) % 100 == 0:
+            print("seeded %d/%d agents" % (i + 1, agents), file=sys.stderr)
+    with open(out, "w") as f:
+        f.write("requests = {\n")
+        for aid, apak in rows:
+            f.write('  {path = "/api/v1/agents/%s/target-state?mode=full", pak = "Bearer %s"},\n' % (aid, apak))
+        f.write("}\n")
+        f.write("""
+local n = 0
+request = function()
+  n = n + 1
+  local r = requests[(n % #requests) + 1]
+  return wrk.format("GET", r.path, {["Authorization"] = r.pak})
+end
+""")
+    print("wrote %s" % out, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -5,7 +5,8 @@ import io.vertx.core.VertxOptions;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.brokkr.broker.config.BrokerConfig;
-import org.brokkr.broker.config.ConfigException;
+import org.brokkr.codecs.config.Logging;
+import org.brokkr.codecs.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

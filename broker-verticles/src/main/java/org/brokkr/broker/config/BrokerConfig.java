@@ -1,6 +1,7 @@
 package org.brokkr.broker.config;
 
 import java.util.Locale;
+import org.brokkr.codecs.config.Settings;
 import java.util.Map;
 import java.util.Optional;
 import org.brokkr.codecs.Pak;

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.brokkr.broker.Broker;
 import org.brokkr.broker.config.BrokerConfig;
-import org.brokkr.broker.config.Settings;
+import org.brokkr.codecs.config.Settings;
 import org.brokkr.broker.db.DatabaseTarget;
 import org.brokkr.codecs.Pak;
 

@@ -1,4 +1,4 @@
-package org.brokkr.broker;
+package org.brokkr.codecs.config;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;

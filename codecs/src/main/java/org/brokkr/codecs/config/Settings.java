@@ -1,4 +1,4 @@
-package org.brokkr.broker.config;
+package org.brokkr.codecs.config;
 
 import java.io.IOException;
 import java.nio.file.Files;

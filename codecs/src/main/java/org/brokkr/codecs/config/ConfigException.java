@@ -1,4 +1,4 @@
-package org.brokkr.broker.config;
+package org.brokkr.codecs.config;
 
 /** A configuration value that cannot be used; its message is one line naming the key. */
 public final class ConfigException extends RuntimeException {

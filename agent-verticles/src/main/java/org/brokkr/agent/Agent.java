@@ -1,0 +1,143 @@
+package org.brokkr.agent;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.brokkr.agent.broker.BrokerCallException;
+import org.brokkr.agent.broker.BrokerClient;
+import org.brokkr.agent.cluster.ClusterOps;
+import org.brokkr.agent.http.AgentHttpVerticle;
+import org.brokkr.agent.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent on a {@link Vertx}, started in the reference order: wait for the broker, verify the
+ * PAK, find our own record, self-register with generators, check the Kubernetes API, load the
+ * saved state, start the HTTP server, then the heartbeat and deployment timers.
+ */
+public final class Agent {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  private final Vertx vertx;
+  private final AgentConfig config;
+  private final ClusterOps cluster;
+  private final BrokerClient broker;
+  private final AgentRuntime runtime = new AgentRuntime();
+  private final AgentMetrics metrics = new AgentMetrics();
+  private final List<String> deployments = new ArrayList<>();
+  private AgentHttpVerticle http;
+  private StateStore state;
+
+  private Agent(Vertx vertx, AgentConfig config, ClusterOps cluster) {
+    this.vertx = vertx;
+    this.config = config;
+    this.cluster = cluster;
+    this.broker = new BrokerClient(vertx, config.brokerUrl(), config.pak());
+  }
+
+  public static Future<Agent> start(Vertx vertx, AgentConfig config, ClusterOps cluster) {
+    Agent agent = new Agent(vertx, config, cluster);
+    return agent.boot().map(agent);
+  }
+
+  private Future<Void> boot() {
+    return waitForBroker(config.maxRetries())
+        .compose(v -> broker.verifyPak().recover(err -> Future.failedFuture(
+            err instanceof BrokerCallException e && e.status() == 401
+                ? new IllegalStateException("Invalid agent PAK: the broker refused it") : err)))
+        .compose(identity -> {
+          if (identity.getString("agent") == null) {
+            return Future.failedFuture(new IllegalStateException("the configured PAK is not an agent PAK"));
+          }
+          return broker.findSelf(config.agentName(), config.clusterName()).recover(err -> Future.failedFuture(
+              err instanceof BrokerCallException e && e.status() == 404
+                  ? new IllegalStateException("Agent not found: no agent named " + config.agentName()
+                      + " in cluster " + config.clusterName()) : err));
+        })
+        .compose(self -> {
+          runtime.agentId(UUID.fromString(self.getString("id")));
+          runtime.status(self.getString("status", "INACTIVE"));
+          LOG.info("agent {} ({}/{}) status={}", runtime.agentId(), config.agentName(), config.clusterName(), runtime.status());
+          return registerWithGenerators();
+        })
+        .compose(v -> cluster.probe().recover(err -> Future.failedFuture(
+            new IllegalStateException("Kubernetes API unreachable: " + err.getMessage(), err))))
+        .compose(latency -> {
+          LOG.info("Kubernetes API reachable latency_ms={}", latency);
+          return StateStore.open(vertx, config.stateDir());
+        })
+        .compose(store -> {
+          state = store;
+          state.bindTo(runtime.agentId().toString());
+          http = new AgentHttpVerticle(config, runtime, metrics, cluster);
+          return vertx.deployVerticle(http);
+        })
+        .compose(id -> {
+          deployments.add(id);
+          return vertx.deployVerticle(new HeartbeatVerticle(config, runtime, metrics, broker, cluster));
+        })
+        .compose(id -> {
+          deployments.add(id);
+          return vertx.deployVerticle(new DeployVerticle(config, runtime, metrics, broker, cluster, state));
+        })
+        .map(id -> {
+          deployments.add(id);
+          LOG.info("agent running health_port={} polling_interval={}s", http.actualPort(), config.pollingIntervalSeconds());
+          return null;
+        });
+  }
+
+  private Future<Void> waitForBroker(int attempts) {
+    Promise<Void> promise = Promise.promise();
+    tryBroker(attempts, promise);
+    return promise.future();
+  }
+
+  private void tryBroker(int left, Promise<Void> promise) {
+    broker.ready().onComplete(ar -> {
+      if (ar.succeeded() && ar.result()) {
+        promise.complete();
+      } else if (left <= 1) {
+        promise.fail(new IllegalStateException("broker at " + config.brokerUrl() + " is not ready"));
+      } else {
+        vertx.setTimer(1000, id -> tryBroker(left - 1, promise));
+      }
+    });
+  }
+
+  private Future<Void> registerWithGenerators() {
+    Future<Void> chain = Future.succeededFuture();
+    for (UUID generator : config.generatorIds()) {
+      chain = chain.compose(v -> broker.register(generator).otherwise(err -> {
+        LOG.warn("could not register with generator {}: {}", generator, err.getMessage());
+        return null;
+      }));
+    }
+    return chain;
+  }
+
+  public AgentRuntime runtime() {
+    return runtime;
+  }
+
+  public AgentMetrics metrics() {
+    return metrics;
+  }
+
+  public int healthPort() {
+    return http.actualPort();
+  }
+
+  public Future<Void> stop() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.compose(v -> vertx.undeploy(id).otherwise((Void) null));
+    }
+    return chain.onComplete(ar -> broker.close());
+  }
+}

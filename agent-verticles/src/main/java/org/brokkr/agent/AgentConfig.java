@@ -1,0 +1,114 @@
+package org.brokkr.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.brokkr.codecs.config.ConfigException;
+import org.brokkr.codecs.config.Settings;
+
+/** The agent's typed configuration ({@code BROKKR__AGENT__*}), validated once at startup. */
+public record AgentConfig(
+    String brokerUrl,
+    String pak,
+    String agentName,
+    String clusterName,
+    int pollingIntervalSeconds,
+    Optional<String> kubeconfigPath,
+    int maxRetries,
+    String healthHost,
+    int healthPort,
+    boolean deploymentHealthEnabled,
+    int deploymentHealthIntervalSeconds,
+    Optional<String> watchNamespace,
+    List<UUID> generatorIds,
+    String stateDir,
+    int maxBackoffSeconds,
+    String logLevel,
+    String logFormat) {
+
+  public static final Map<String, String> DEFAULTS = Map.ofEntries(
+      Map.entry("agent.broker_url", "http://localhost:3000"),
+      Map.entry("agent.agent_name", "DEFAULT"),
+      Map.entry("agent.cluster_name", "DEFAULT"),
+      Map.entry("agent.polling_interval", "10"),
+      Map.entry("agent.max_retries", "60"),
+      Map.entry("agent.health_port", "8080"),
+      Map.entry("agent.deployment_health_enabled", "true"),
+      Map.entry("agent.deployment_health_interval", "60"),
+      Map.entry("agent.state_dir", "./brokkr-agent-state"),
+      Map.entry("agent.max_backoff_seconds", "300"),
+      Map.entry("log.level", "info"),
+      Map.entry("log.format", "text"));
+
+  public static AgentConfig fromEnvironment(Map<String, String> env, List<String> args) {
+    Map<String, String> effective = new java.util.HashMap<>(env);
+    // --generator-ids wins over BROKKR__AGENT__GENERATOR_IDS, which wins over the legacy BROKKR_GENERATOR_IDS
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.startsWith("--generator-ids=")) {
+        effective.put("BROKKR__AGENT__GENERATOR_IDS", a.substring("--generator-ids=".length()));
+      } else if (a.equals("--generator-ids") && i + 1 < args.size()) {
+        effective.put("BROKKR__AGENT__GENERATOR_IDS", args.get(++i));
+      }
+    }
+    if (!effective.containsKey("BROKKR__AGENT__GENERATOR_IDS") && env.containsKey("BROKKR_GENERATOR_IDS")) {
+      effective.put("BROKKR__AGENT__GENERATOR_IDS", env.get("BROKKR_GENERATOR_IDS"));
+    }
+    return from(Settings.load(DEFAULTS, effective));
+  }
+
+  public static AgentConfig from(Settings s) {
+    String pak = s.nonBlank("agent.pak").map(String::trim).orElseThrow(() -> new ConfigException(
+        "BROKKR__AGENT__PAK (agent.pak) is required: the agent's PAK, as returned by POST /api/v1/agents"));
+    if (pak.split("_", -1).length != 3) {
+      throw s.invalid("agent.pak", "<redacted>", "is not a PAK (expected prefix_short_long)");
+    }
+    String url = s.string("agent.broker_url", "http://localhost:3000").trim();
+    if (!url.startsWith("http://") && !url.startsWith("https://")) {
+      throw s.invalid("agent.broker_url", url, "must start with http:// or https://");
+    }
+    while (url.endsWith("/")) {
+      url = url.substring(0, url.length() - 1);
+    }
+    List<UUID> generators = new ArrayList<>();
+    for (String part : s.string("agent.generator_ids", "").split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      try {
+        generators.add(UUID.fromString(part.trim()));
+      } catch (IllegalArgumentException e) {
+        // the reference skips malformed ids; so do we, but say so at startup
+        org.slf4j.LoggerFactory.getLogger(AgentConfig.class).warn("ignoring malformed generator id '{}'", part.trim());
+      }
+    }
+    String level = s.string("log.level", "info").trim().toLowerCase(java.util.Locale.ROOT);
+    if (!level.matches("off|error|warn|info|debug|trace")) {
+      throw s.invalid("log.level", level, "must be one of off, error, warn, info, debug, trace");
+    }
+    String format = s.string("log.format", "text").trim().toLowerCase(java.util.Locale.ROOT);
+    if (!format.equals("text") && !format.equals("json")) {
+      throw s.invalid("log.format", format, "must be text or json");
+    }
+    return new AgentConfig(
+        url,
+        pak,
+        s.string("agent.agent_name", "DEFAULT"),
+        s.string("agent.cluster_name", "DEFAULT"),
+        s.integer("agent.polling_interval", 10, 1, 86400),
+        s.nonBlank("agent.kubeconfig_path"),
+        s.integer("agent.max_retries", 60, 1, 100000),
+        s.string("agent.health_host", "0.0.0.0"),
+        s.integer("agent.health_port", 8080, 0, 65535),
+        s.bool("agent.deployment_health_enabled", true),
+        s.integer("agent.deployment_health_interval", 60, 1, 86400),
+        s.nonBlank("agent.watch_namespace"),
+        List.copyOf(generators),
+        s.string("agent.state_dir", "./brokkr-agent-state"),
+        s.integer("agent.max_backoff_seconds", 300, 1, 86400),
+        level,
+        format);
+  }
+}

@@ -1,0 +1,146 @@
+package org.brokkr.agent;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.brokkr.agent.broker.BrokerCallException;
+import org.brokkr.agent.broker.BrokerClient;
+import org.brokkr.agent.cluster.ClusterOps;
+import org.brokkr.agent.reconcile.Reconciler;
+import org.brokkr.agent.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The deployment timer: every polling interval, fetch the full target state and reconcile it;
+ * deliver queued deployment events; persist what was done. While the broker is unreachable,
+ * polls back off with jitter up to a cap and the cluster is left exactly as it is.
+ */
+public final class DeployVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(DeployVerticle.class);
+
+  private final AgentConfig config;
+  private final AgentRuntime runtime;
+  private final AgentMetrics metrics;
+  private final BrokerClient broker;
+  private final ClusterOps cluster;
+  private final StateStore state;
+  private Reconciler reconciler;
+  private int failures;
+  private long timer = -1;
+  private boolean stopped;
+
+  public DeployVerticle(AgentConfig config, AgentRuntime runtime, AgentMetrics metrics, BrokerClient broker,
+      ClusterOps cluster, StateStore state) {
+    this.config = config;
+    this.runtime = runtime;
+    this.metrics = metrics;
+    this.broker = broker;
+    this.cluster = cluster;
+    this.state = state;
+  }
+
+  @Override
+  public Future<?> start() {
+    reconciler = new Reconciler(vertx, cluster, state, runtime.agentId().toString());
+    schedule(0);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    vertx.cancelTimer(timer);
+    return state.save().otherwise((Void) null);
+  }
+
+  private void schedule(long delayMs) {
+    if (stopped) {
+      return;
+    }
+    timer = vertx.setTimer(Math.max(1, delayMs), id -> tick().onComplete(ar -> schedule(nextDelay())));
+  }
+
+  private long nextDelay() {
+    long interval = config.pollingIntervalSeconds() * 1000L;
+    if (failures == 0) {
+      return interval;
+    }
+    long backoff = Math.min(config.maxBackoffSeconds() * 1000L, interval * (1L << Math.min(failures, 16)));
+    return (long) (backoff * (0.8 + ThreadLocalRandom.current().nextDouble() * 0.4));
+  }
+
+  /** One deployment check; public so tests can drive it. */
+  Future<Void> tick() {
+    if (!runtime.active()) {
+      return Future.succeededFuture();
+    }
+    long started = System.nanoTime();
+    return broker.targetState(runtime.agentId())
+        .compose(target -> {
+          failures = 0;
+          runtime.brokerUp();
+          runtime.pollSucceeded();
+          metrics.brokerReachable(true);
+          metrics.poll(true, (System.nanoTime() - started) / 1e9);
+          state.lastTargetState(target);
+          return reconciler.run(target);
+        })
+        .compose(report -> {
+          metrics.reconciled(report.applied(), report.failed(), report.pruned());
+          if (report.applied() + report.failed() + report.pruned() + report.goneStacks() > 0) {
+            LOG.info("reconciled applied={} failed={} pruned={} unchanged={} gone_stacks={}", report.applied(),
+                report.failed(), report.pruned(), report.unchanged(), report.goneStacks());
+          }
+          return deliverEvents();
+        })
+        .recover(err -> {
+          if (err instanceof BrokerCallException bce && bce.unreachable()) {
+            failures++;
+            runtime.brokerDown(bce.getMessage());
+            metrics.brokerReachable(false);
+            metrics.poll(false, (System.nanoTime() - started) / 1e9);
+            if (failures == 1 || failures % 10 == 0) {
+              LOG.warn("broker unreachable, keeping the cluster as it is (attempt {}): {}", failures, bce.getMessage());
+            }
+            return Future.succeededFuture();
+          }
+          metrics.poll(false, (System.nanoTime() - started) / 1e9);
+          LOG.warn("deployment check failed: {}", err.toString());
+          return Future.succeededFuture();
+        })
+        .compose(v -> {
+          metrics.cluster(cluster.writeCount(), cluster.callCount());
+          return state.save().recover(err -> {
+            LOG.warn("could not save agent state: {}", err.toString());
+            return Future.succeededFuture();
+          });
+        });
+  }
+
+  /** Sends queued deployment events; keeps those the broker could not take yet. */
+  private Future<Void> deliverEvents() {
+    List<JsonObject> queued = new ArrayList<>(state.pendingEvents());
+    Future<Void> chain = Future.succeededFuture();
+    for (JsonObject event : queued) {
+      chain = chain.compose(v -> broker.postEvent(runtime.agentId(), event)
+          .map(ok -> {
+            state.pendingEvents().remove(event);
+            return (Void) null;
+          })
+          .recover(err -> {
+            if (err instanceof BrokerCallException bce && !bce.unreachable()) {
+              // refused for good (e.g. the object no longer exists): nothing to retry
+              LOG.warn("broker refused event for deployment_object_id={}: {}", event.getString("deployment_object_id"), bce.getMessage());
+              state.pendingEvents().remove(event);
+              return Future.succeededFuture();
+            }
+            return Future.failedFuture(err);
+          }));
+    }
+    return chain;
+  }
+}

@@ -1,0 +1,83 @@
+package org.brokkr.agent;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import org.brokkr.agent.broker.BrokerClient;
+import org.brokkr.agent.cluster.ClusterOps;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The heartbeat timer: measure the Kubernetes API, report it with the heartbeat, then re-read our
+ * own record (that is how a status change to ACTIVE or INACTIVE reaches the agent).
+ */
+public final class HeartbeatVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HeartbeatVerticle.class);
+
+  private final AgentConfig config;
+  private final AgentRuntime runtime;
+  private final AgentMetrics metrics;
+  private final BrokerClient broker;
+  private final ClusterOps cluster;
+  private long timer = -1;
+  private boolean stopped;
+
+  public HeartbeatVerticle(AgentConfig config, AgentRuntime runtime, AgentMetrics metrics, BrokerClient broker, ClusterOps cluster) {
+    this.config = config;
+    this.runtime = runtime;
+    this.metrics = metrics;
+    this.broker = broker;
+    this.cluster = cluster;
+  }
+
+  @Override
+  public Future<?> start() {
+    schedule(0);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    vertx.cancelTimer(timer);
+    return Future.succeededFuture();
+  }
+
+  private void schedule(long delay) {
+    if (!stopped) {
+      timer = vertx.setTimer(Math.max(1, delay), id -> beat().onComplete(ar -> schedule(config.pollingIntervalSeconds() * 1000L)));
+    }
+  }
+
+  Future<Void> beat() {
+    return cluster.probe()
+        .map(ms -> {
+          runtime.k8s(true, null);
+          return ms;
+        })
+        .otherwise(err -> {
+          runtime.k8s(false, err.getMessage());
+          return null;
+        })
+        .compose(latency -> broker.heartbeat(runtime.agentId(), latency != null, latency))
+        .compose(v -> {
+          runtime.heartbeatSent();
+          metrics.heartbeatSent();
+          return broker.getAgent(runtime.agentId());
+        })
+        .map(self -> {
+          String status = self.getString("status", "INACTIVE");
+          if (!status.equals(runtime.status())) {
+            LOG.info("agent status is now {}", status);
+          }
+          runtime.status(status);
+          runtime.brokerUp();
+          return (Void) null;
+        })
+        .recover(err -> {
+          runtime.brokerDown(err.getMessage());
+          metrics.brokerReachable(false);
+          return Future.succeededFuture();
+        });
+  }
+}

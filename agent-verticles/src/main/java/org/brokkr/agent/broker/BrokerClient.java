@@ -1,0 +1,124 @@
+package org.brokkr.agent.broker;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
+import java.util.UUID;
+
+/** The broker's REST API as the agent uses it ({@code /api/v1}, its own PAK). */
+public final class BrokerClient implements AutoCloseable {
+  private static final long TIMEOUT_MS = 30_000;
+
+  private final WebClient client;
+  private final String pak;
+  private final String host;
+  private final int port;
+  private final boolean ssl;
+
+  public BrokerClient(Vertx vertx, String brokerUrl, String pak) {
+    URI uri = URI.create(brokerUrl);
+    this.ssl = "https".equals(uri.getScheme());
+    this.host = uri.getHost();
+    this.port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
+    this.pak = pak;
+    this.client = WebClient.create(vertx, new WebClientOptions()
+        .setConnectTimeout(10_000)
+        .setSsl(ssl)
+        .setKeepAlive(true)
+        .setUserAgent("brokkr-agent-jvm"));
+  }
+
+  public Future<Boolean> ready() {
+    return client.get(port, host, "/readyz").ssl(ssl).timeout(5_000).send()
+        .map(r -> r.statusCode() == 200)
+        .otherwise(false);
+  }
+
+  /** The identity behind our PAK ({@code AuthResponse}). */
+  public Future<JsonObject> verifyPak() {
+    return object(api("POST", "/auth/pak").send(), 200);
+  }
+
+  public Future<JsonObject> findSelf(String name, String cluster) {
+    return object(api("GET", "/agents/").addQueryParam("name", name).addQueryParam("cluster_name", cluster).send(), 200);
+  }
+
+  public Future<JsonObject> getAgent(UUID id) {
+    return object(api("GET", "/agents/" + id).send(), 200);
+  }
+
+  /** Registers with a generator; an existing registration (409) is success. */
+  public Future<Void> register(UUID generatorId) {
+    return api("POST", "/generators/" + generatorId + "/register").sendJsonObject(new JsonObject())
+        .transform(ar -> {
+          if (ar.succeeded() && (ar.result().statusCode() == 201 || ar.result().statusCode() == 409)) {
+            return Future.succeededFuture();
+          }
+          return Future.failedFuture(failure(ar.failed() ? null : ar.result(), ar.cause()));
+        });
+  }
+
+  public Future<Void> heartbeat(UUID id, Boolean k8sReachable, Long latencyMs) {
+    JsonObject body = new JsonObject();
+    if (k8sReachable != null) {
+      body.put("k8s_reachable", k8sReachable).put("k8s_api_latency_ms", latencyMs);
+    }
+    return expect(api("POST", "/agents/" + id + "/heartbeat").sendJsonObject(body), 204).mapEmpty();
+  }
+
+  /** The full target state: latest object of every associated stack, plus owed deletion markers. */
+  public Future<JsonArray> targetState(UUID id) {
+    return expect(api("GET", "/agents/" + id + "/target-state").addQueryParam("mode", "full").send(), 200)
+        .map(HttpResponse::bodyAsJsonArray);
+  }
+
+  public Future<Void> postEvent(UUID id, JsonObject event) {
+    return expect(api("POST", "/agents/" + id + "/events").sendJsonObject(event), 201).mapEmpty();
+  }
+
+  private HttpRequest<Buffer> api(String method, String path) {
+    return client.request(io.vertx.core.http.HttpMethod.valueOf(method), port, host, "/api/v1" + path)
+        .ssl(ssl)
+        .timeout(TIMEOUT_MS)
+        .putHeader("Authorization", "Bearer " + pak);
+  }
+
+  private static Future<JsonObject> object(Future<HttpResponse<Buffer>> call, int status) {
+    return expect(call, status).map(HttpResponse::bodyAsJsonObject);
+  }
+
+  private static Future<HttpResponse<Buffer>> expect(Future<HttpResponse<Buffer>> call, int status) {
+    return call.transform(ar -> {
+      if (ar.succeeded() && ar.result().statusCode() == status) {
+        return Future.succeededFuture(ar.result());
+      }
+      return Future.failedFuture(failure(ar.failed() ? null : ar.result(), ar.cause()));
+    });
+  }
+
+  private static BrokerCallException failure(HttpResponse<Buffer> response, Throwable cause) {
+    if (response == null) {
+      return new BrokerCallException(0, "broker unreachable: " + (cause == null ? "unknown" : cause.getMessage()), cause);
+    }
+    String body = response.bodyAsString();
+    String code = "";
+    try {
+      code = new JsonObject(body).getString("code", "");
+    } catch (RuntimeException ignored) {
+      // not an ErrorResponse
+    }
+    return new BrokerCallException(response.statusCode(), "broker answered " + response.statusCode() + (code.isEmpty() ? "" : " " + code), null);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,222 @@
+package org.brokkr.agent.reconcile;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.brokkr.agent.cluster.ClusterCallException;
+import org.brokkr.agent.cluster.ClusterOps;
+import org.brokkr.agent.cluster.ObjectRef;
+import org.brokkr.agent.state.AppliedStack;
+import org.brokkr.agent.state.StateStore;
+import org.brokkr.codecs.OwnershipAnnotations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes the cluster match a target state: per changed deployment object, Namespaces and CRDs
+ * first, a server-side dry run of the rest, the real server-side apply, then pruning of what this
+ * agent applied earlier for that stack; and removal of stacks that are no longer associated.
+ * Results become deployment events queued in the state store.
+ */
+public final class Reconciler {
+  public static final String FIELD_MANAGER = "brokkr-controller";
+  public static final String VALIDATION_MANAGER = "validation";
+  private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+  private final Vertx vertx;
+  private final ClusterOps cluster;
+  private final StateStore state;
+  private final String agentId;
+
+  /** What one pass did. */
+  public record Report(int applied, int failed, int pruned, int unchanged, int goneStacks) {}
+
+  public Reconciler(Vertx vertx, ClusterOps cluster, StateStore state, String agentId) {
+    this.vertx = vertx;
+    this.cluster = cluster;
+    this.state = state;
+    this.agentId = agentId;
+  }
+
+  public Future<Report> run(JsonArray target) {
+    ReconcilePlan plan = ReconcilePlan.of(target, state.stacks());
+    int[] counts = new int[3];
+    Future<Void> chain = Future.succeededFuture();
+    for (JsonObject object : plan.toApply()) {
+      chain = chain.compose(v -> applyObject(object).map(result -> {
+        counts[result.success() ? 0 : 1]++;
+        counts[2] += result.pruned();
+        return null;
+      }));
+    }
+    for (String stackId : plan.goneStacks()) {
+      chain = chain.compose(v -> removeStack(stackId).map(n -> {
+        counts[2] += n;
+        return null;
+      }));
+    }
+    return chain.map(v -> new Report(counts[0], counts[1], counts[2], plan.unchanged(), plan.goneStacks().size()));
+  }
+
+  private record Outcome(boolean success, int pruned) {}
+
+  private Future<Outcome> applyObject(JsonObject object) {
+    String stackId = object.getString("stack_id");
+    String objectId = object.getString("id");
+    String checksum = object.getString("yaml_checksum");
+    List<Map<String, Object>> objects;
+    try {
+      objects = Manifests.ordered(Manifests.parse(object.getString("yaml_content", ""))).stream()
+          .map(o -> Manifests.stamped(o, stackId, checksum, objectId, agentId))
+          .toList();
+    } catch (ManifestException e) {
+      return recordFailure(stackId, objectId, checksum, e.getMessage());
+    }
+    List<Map<String, Object>> priority = objects.stream().filter(Manifests::isPriority).toList();
+    List<Map<String, Object>> rest = objects.stream().filter(o -> !Manifests.isPriority(o)).toList();
+    List<String> createdNamespaces = new ArrayList<>();
+    boolean hasCrd = priority.stream().anyMatch(o -> "CustomResourceDefinition".equals(o.get("kind")));
+
+    Future<Void> applied = sequence(priority, p -> rememberNewNamespace(p, createdNamespaces)
+            .compose(v -> cluster.apply(p, FIELD_MANAGER, false)))
+        .compose(v -> sequence(rest, r -> hasCrd
+            ? untilKindKnown(() -> cluster.apply(r, VALIDATION_MANAGER, true), 30)
+            : cluster.apply(r, VALIDATION_MANAGER, true)))
+        .compose(v -> sequence(rest, r -> cluster.apply(r, FIELD_MANAGER, false)));
+
+    return applied
+        .compose(v -> prune(stackId, checksum))
+        .compose(pruned -> {
+          List<ObjectRef> refs = objects.stream().map(Manifests::ref).toList();
+          state.stacks().put(stackId, new AppliedStack(objectId, checksum, true, refs));
+          queueEvent(objectId, "SUCCESS", null);
+          LOG.info("applied stack_id={} deployment_object_id={} objects={} pruned={}", stackId, objectId, refs.size(), pruned);
+          return Future.succeededFuture(new Outcome(true, pruned));
+        })
+        .recover(err -> rollback(createdNamespaces)
+            .compose(v -> recordFailure(stackId, objectId, checksum, describe(err))));
+  }
+
+  private Future<Outcome> recordFailure(String stackId, String objectId, String checksum, String message) {
+    AppliedStack before = state.stacks().get(stackId);
+    state.stacks().put(stackId, new AppliedStack(objectId, checksum, false, before == null ? List.of() : before.objects()));
+    queueEvent(objectId, "FAILURE", message);
+    LOG.warn("apply failed stack_id={} deployment_object_id={} error={}", stackId, objectId, message);
+    return Future.succeededFuture(new Outcome(false, 0));
+  }
+
+  /** Deletes this agent's objects of a stack whose checksum is not {@code keep} (null: all of them). */
+  private Future<Integer> prune(String stackId, String keep) {
+    return cluster.listAnnotated(OwnershipAnnotations.STACK, stackId).compose(live -> {
+      List<ObjectRef> doomed = PrunePlan.deletions(live, agentId, stackId, keep);
+      List<String> errors = new ArrayList<>();
+      Future<Void> chain = Future.succeededFuture();
+      for (ObjectRef ref : doomed) {
+        chain = chain.compose(v -> cluster.delete(ref).otherwise(err -> {
+          errors.add(ref + ": " + describe(err));
+          return null;
+        }));
+      }
+      return chain.compose(v -> errors.isEmpty()
+          ? Future.succeededFuture(doomed.size())
+          : Future.failedFuture(new IllegalStateException("prune failed: " + String.join("; ", errors))));
+    });
+  }
+
+  private Future<Integer> removeStack(String stackId) {
+    return prune(stackId, null)
+        .map(n -> {
+          state.stacks().remove(stackId);
+          LOG.info("stack no longer targeted stack_id={} pruned={}", stackId, n);
+          return n;
+        })
+        .otherwise(err -> {
+          LOG.warn("could not remove stack_id={} (will retry): {}", stackId, describe(err));
+          return 0;
+        });
+  }
+
+  private Future<Void> rememberNewNamespace(Map<String, Object> obj, List<String> created) {
+    if (!"Namespace".equals(obj.get("kind"))) {
+      return Future.succeededFuture();
+    }
+    String name = Manifests.ref(obj).name();
+    return cluster.namespaceExists(name)
+        .map(exists -> {
+          if (!exists) {
+            created.add(name);
+          }
+          return (Void) null;
+        })
+        // an existence check that failed never leads to a rollback delete
+        .otherwise((Void) null);
+  }
+
+  private Future<Void> rollback(List<String> createdNamespaces) {
+    Future<Void> chain = Future.succeededFuture();
+    for (String ns : createdNamespaces) {
+      chain = chain.compose(v -> cluster.delete(new ObjectRef("v1", "Namespace", null, ns))
+          .otherwise(err -> {
+            LOG.warn("rollback of namespace {} failed: {}", ns, describe(err));
+            return null;
+          }));
+    }
+    return chain;
+  }
+
+  /** Right after a CRD is applied its kind may be unknown for a moment: retry on 404. */
+  private Future<Void> untilKindKnown(java.util.function.Supplier<Future<Void>> call, int attempts) {
+    Promise<Void> promise = Promise.promise();
+    retryNotFound(call, attempts, promise);
+    return promise.future();
+  }
+
+  private void retryNotFound(java.util.function.Supplier<Future<Void>> call, int attemptsLeft, Promise<Void> promise) {
+    call.get().onComplete(ar -> {
+      if (ar.succeeded()) {
+        promise.complete();
+      } else if (attemptsLeft > 1 && isNotFound(ar.cause())) {
+        vertx.setTimer(500, id -> retryNotFound(call, attemptsLeft - 1, promise));
+      } else {
+        promise.fail(ar.cause());
+      }
+    });
+  }
+
+  private static boolean isNotFound(Throwable t) {
+    if (t instanceof ClusterCallException e) {
+      return e.status() == 404;
+    }
+    String m = t.getMessage();
+    return m != null && (m.contains("404") || m.toLowerCase().contains("could not find the requested resource")
+        || m.toLowerCase().contains("no resource") || m.toLowerCase().contains("not found"));
+  }
+
+  private void queueEvent(String objectId, String status, String message) {
+    state.pendingEvents().add(new JsonObject()
+        .put("agent_id", agentId)
+        .put("deployment_object_id", objectId)
+        .put("event_type", "DEPLOY")
+        .put("status", status)
+        .put("message", message));
+  }
+
+  private static <T> Future<Void> sequence(List<T> items, Function<T, Future<Void>> step) {
+    Future<Void> chain = Future.succeededFuture();
+    for (T item : items) {
+      chain = chain.compose(v -> step.apply(item));
+    }
+    return chain;
+  }
+
+  static String describe(Throwable err) {
+    String m = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
+    return m.length() > 2000 ? m.substring(0, 2000) : m;
+  }
+}

@@ -1,0 +1,56 @@
+package org.brokkr.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.brokkr.codecs.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class AgentConfigTest {
+  private static final String PAK = "brokkr_BRabcdef_4Fz9sdfkjsdfkjsdfkjsdfkjsdfkjsdfkj";
+
+  @Test
+  void aMissingPakStopsStartupWithAClearMessage() {
+    ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.fromEnvironment(Map.of(), List.of()));
+    assertTrue(e.getMessage().contains("BROKKR__AGENT__PAK"), e.getMessage());
+  }
+
+  @Test
+  void defaultsMatchTheReference() {
+    AgentConfig c = AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK), List.of());
+    assertEquals("http://localhost:3000", c.brokerUrl());
+    assertEquals("DEFAULT", c.agentName());
+    assertEquals("DEFAULT", c.clusterName());
+    assertEquals(10, c.pollingIntervalSeconds());
+    assertEquals(60, c.maxRetries());
+    assertEquals(8080, c.healthPort());
+    assertTrue(c.watchNamespace().isEmpty());
+  }
+
+  @Test
+  void generatorIdsFlagWinsOverEnvironmentWhichWinsOverLegacy() {
+    UUID a = UUID.randomUUID();
+    UUID b = UUID.randomUUID();
+    UUID c = UUID.randomUUID();
+    Map<String, String> env = Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR__AGENT__GENERATOR_IDS", b.toString(),
+        "BROKKR_GENERATOR_IDS", c.toString());
+    assertEquals(List.of(a), AgentConfig.fromEnvironment(env, List.of("--generator-ids", a.toString())).generatorIds());
+    assertEquals(List.of(b), AgentConfig.fromEnvironment(env, List.of()).generatorIds());
+    assertEquals(List.of(c), AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR_GENERATOR_IDS", c.toString()),
+        List.of()).generatorIds());
+  }
+
+  @Test
+  void invalidValuesNameTheirKey() {
+    ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.fromEnvironment(
+        Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR__AGENT__POLLING_INTERVAL", "soon"), List.of()));
+    assertTrue(e.getMessage().contains("BROKKR__AGENT__POLLING_INTERVAL"), e.getMessage());
+    ConfigException url = assertThrows(ConfigException.class, () -> AgentConfig.fromEnvironment(
+        Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR__AGENT__BROKER_URL", "ftp://x"), List.of()));
+    assertTrue(url.getMessage().contains("BROKKR__AGENT__BROKER_URL"), url.getMessage());
+  }
+}

@@ -88,6 +88,7 @@ class AgentsApiTest {
     assertError(broker.as(agent.pak()).post("/agents", newAgent("x-" + UUID.randomUUID(), "c", List.of())), 403, "admin_required");
     assertError(broker.admin().post("/agents", newAgent("   ", "c", List.of())), 400, "invalid_agent");
     assertError(broker.admin().post("/agents", newAgent("ok-" + UUID.randomUUID(), "", List.of())), 400, "invalid_agent");
+    assertError(broker.admin().post("/agents", newAgent("n".repeat(256), "c", List.of())), 400, "invalid_agent");
     assertError(broker.admin().post("/agents", newAgent("ok-" + UUID.randomUUID(), "c",
         List.of(gen.id(), UUID.randomUUID().toString()))), 400, "invalid_generator_id");
 
@@ -174,6 +175,7 @@ class AgentsApiTest {
         403, "agent_pak_mismatch");
     assertEquals(403, broker.as(gen.pak()).put("/agents/" + agent.id(), new JsonObject().put("status", "INACTIVE")).statusCode());
 
+    assertError(broker.as(agent.pak()).put("/agents/" + agent.id(), new JsonObject().put("name", " ")), 400, "invalid_agent");
     String renamed = "renamed-" + UUID.randomUUID();
     var byAdmin = broker.admin().put("/agents/" + agent.id(), new JsonObject().put("name", renamed));
     assertEquals(200, byAdmin.statusCode(), byAdmin.bodyAsString());

@@ -82,8 +82,8 @@ public final class Broker {
         })
         .compose(target -> deployAll(List.of(
             new AuthVerticle(pool, target.connectOptions(), cache),
-            new GeneratorsVerticle(pool, config.pakFormat()),
-            new AgentsVerticle(pool, config.pakFormat()),
+            new GeneratorsVerticle(pool, config.pakFormat(), cache),
+            new AgentsVerticle(pool, config.pakFormat(), cache),
             new StacksVerticle(pool),
             new DeploymentObjectsVerticle(pool),
             new AgentEventsVerticle(pool),

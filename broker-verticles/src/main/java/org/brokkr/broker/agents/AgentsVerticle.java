@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.brokkr.broker.auth.AuthCache;
 import org.brokkr.broker.support.Access;
 import org.brokkr.broker.support.AuditEntry;
 import org.brokkr.broker.support.Invalidation;
@@ -26,11 +27,13 @@ import org.brokkr.codecs.Pak;
 public final class AgentsVerticle extends ResourceVerticle {
   private final Pool pool;
   private final Pak.Format pakFormat;
+  private final AuthCache authCache;
   private final AgentRepository repo = new AgentRepository();
 
-  public AgentsVerticle(Pool pool, Pak.Format pakFormat) {
+  public AgentsVerticle(Pool pool, Pak.Format pakFormat, AuthCache authCache) {
     this.pool = pool;
     this.pakFormat = pakFormat;
+    this.authCache = authCache;
   }
 
   @Override
@@ -140,7 +143,12 @@ public final class AgentsVerticle extends ResourceVerticle {
                 new JsonObject().put("name", row.json().getString("name")))))
             .compose(v -> Journal.event(conn, EventTypes.AGENT_DEREGISTERED, new JsonObject()
                 .put("agent_id", id.toString()).put("deleted_at", Rows.timestamp(deletedAt)), id, null)))
-        .map(v -> ApiResponse.noContent())));
+        .map(v -> row.pakHash())))
+        .map(oldHash -> {
+          // After commit, before answering: the NOTIFY reaches this replica's cache only later.
+          authCache.invalidate(oldHash);
+          return ApiResponse.noContent();
+        });
   }
 
   private Future<ApiResponse> readChild(ApiRequest req, ChildQuery query) {
@@ -237,8 +245,15 @@ public final class AgentsVerticle extends ResourceVerticle {
         .compose(agent -> Invalidation.pakHash(conn, row.pakHash())
             .compose(v -> Journal.audit(conn, AuditEntry.of(req, "pak.rotated", "agent", id,
                 new JsonObject().put("agent_name", agent.getString("name")))))
-            .map(v -> ApiResponse.ok(new JsonObject().put("agent", agent).put("pak", pak.pak()))))));
+            .map(v -> new Rotation(agent, row.pakHash())))))
+        .map(done -> {
+          authCache.invalidate(done.oldHash());
+          return ApiResponse.ok(new JsonObject().put("agent", done.agent()).put("pak", pak.pak()));
+        });
   }
+
+  /** What a committed rotation leaves to do: answer with the agent, revoke the old hash here. */
+  private record Rotation(JsonObject agent, String oldHash) {}
 
   private Future<AgentRepository.AgentRow> existing(io.vertx.sqlclient.SqlClient db, UUID id) {
     return repo.find(db, id).map(row -> {

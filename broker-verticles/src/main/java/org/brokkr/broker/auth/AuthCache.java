@@ -58,6 +58,9 @@ public final class AuthCache {
   }
 
   public void invalidate(String hash) {
+    if (hash == null || hash.isEmpty()) {
+      return;
+    }
     generation.incrementAndGet();
     if ("*".equals(hash)) {
       entries.clear();

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.UUID;
+import org.brokkr.broker.auth.AuthCache;
 import org.brokkr.broker.support.Access;
 import org.brokkr.broker.support.AuditEntry;
 import org.brokkr.broker.support.Invalidation;
@@ -21,11 +22,13 @@ import org.brokkr.codecs.Pak;
 public final class GeneratorsVerticle extends ResourceVerticle {
   private final Pool pool;
   private final Pak.Format pakFormat;
+  private final AuthCache authCache;
   private final GeneratorRepository repo = new GeneratorRepository();
 
-  public GeneratorsVerticle(Pool pool, Pak.Format pakFormat) {
+  public GeneratorsVerticle(Pool pool, Pak.Format pakFormat, AuthCache authCache) {
     this.pool = pool;
     this.pakFormat = pakFormat;
+    this.authCache = authCache;
   }
 
   @Override
@@ -111,8 +114,12 @@ public final class GeneratorsVerticle extends ResourceVerticle {
           .compose(v -> Invalidation.pakHash(conn, row.pakHash()))
           .compose(v -> Journal.audit(conn, AuditEntry.of(req, "generator.deleted", "generator", id,
               new JsonObject().put("name", row.json().getString("name")))))
-          .map(v -> ApiResponse.noContent());
-    }));
+          .map(v -> row.pakHash());
+    })).map(oldHash -> {
+      // After commit, before answering: the NOTIFY reaches this replica's cache only later.
+      authCache.invalidate(oldHash);
+      return ApiResponse.noContent();
+    });
   }
 
   private Future<ApiResponse> rotate(ApiRequest req) {
@@ -130,9 +137,15 @@ public final class GeneratorsVerticle extends ResourceVerticle {
           .compose(gen -> Invalidation.pakHash(conn, row.pakHash())
               .compose(v -> Journal.audit(conn, AuditEntry.of(req, "pak.rotated", "generator", id,
                   new JsonObject().put("generator_name", gen.getString("name")))))
-              .map(v -> ApiResponse.created(new JsonObject().put("generator", gen).put("pak", pak.pak()))));
-    }));
+              .map(v -> new Rotation(gen, row.pakHash())));
+    })).map(done -> {
+      authCache.invalidate(done.oldHash());
+      return ApiResponse.created(new JsonObject().put("generator", done.generator()).put("pak", pak.pak()));
+    });
   }
+
+  /** What a committed rotation leaves to do: answer with the generator, revoke the old hash here. */
+  private record Rotation(JsonObject generator, String oldHash) {}
 
   /** Whose registration: an agent always acts for itself; admin names the agent; generators may not. */
   private static UUID registrant(ApiRequest req) {

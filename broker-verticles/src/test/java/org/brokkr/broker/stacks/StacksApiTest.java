@@ -106,6 +106,10 @@ class StacksApiTest {
     assertError(dup, 409, "unique_violation");
     assertEquals("unique_stack_name", dup.bodyAsJsonObject().getJsonObject("details").getString("constraint"));
 
+    var gone = fx.generator();
+    assertEquals(204, broker.admin().delete("/generators/" + gone.id()).statusCode());
+    assertError(broker.admin().post("/stacks", newStack(gone.id())), 422, "foreign_key_violation");
+
     var blank = broker.as(gen.pak()).post("/stacks", new JsonObject().put("name", "   ").put("generator_id", gen.id()));
     assertEquals(400, blank.statusCode(), blank.bodyAsString());
     assertEquals(400, broker.as(gen.pak()).post("/stacks", newStack(gen.id()).put("name", "n".repeat(256))).statusCode());
@@ -164,6 +168,8 @@ class StacksApiTest {
     assertError(broker.as(gen.pak()).put("/stacks/" + stack, doc.copy().put("id", UUID.randomUUID().toString())),
         400, "stack_id_mismatch");
     assertError(broker.as(other.pak()).put("/stacks/" + stack, doc), 403, "stack_not_owned");
+    String taken = broker.admin().get("/stacks/" + fx.stack(gen)).bodyAsJsonObject().getString("name");
+    assertError(broker.as(gen.pak()).put("/stacks/" + stack, doc.copy().put("name", taken)), 409, "unique_violation");
     String missing = UUID.randomUUID().toString();
     assertError(broker.admin().put("/stacks/" + missing, doc.copy().put("id", missing)), 404, "stack_not_found");
   }
@@ -179,6 +185,8 @@ class StacksApiTest {
     assertEquals(403, denied.statusCode(), denied.bodyAsString());
     assertEquals(gen.id(), broker.admin().get("/stacks/" + stack).bodyAsJsonObject().getString("generator_id"));
 
+    assertError(broker.admin().put("/stacks/" + stack, doc.copy().put("generator_id", UUID.randomUUID().toString())),
+        422, "foreign_key_violation");
     var moved = broker.admin().put("/stacks/" + stack, doc.copy().put("generator_id", other.id()));
     assertEquals(200, moved.statusCode(), moved.bodyAsString());
     assertEquals(other.id(), moved.bodyAsJsonObject().getString("generator_id"));

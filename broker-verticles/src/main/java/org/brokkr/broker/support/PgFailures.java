@@ -30,7 +30,8 @@ public final class PgFailures {
           return new ApiError(Failure.UNPROCESSABLE, "not_null_violation", "a required value is missing", details);
         case "22001":
           return new ApiError(Failure.INVALID, "value_too_long", "a value is longer than its column allows");
-        case "22P02", "22007", "22008", "22003":
+        // 22021: a NUL character in a text value, which PostgreSQL cannot store
+        case "22P02", "22007", "22008", "22003", "22021":
           return new ApiError(Failure.INVALID, "invalid_value", "a value has the wrong format or range");
         default:
           break;

@@ -75,6 +75,7 @@ class StackLabelsApiTest {
     assertError(addLabel(gen.pak(), stack, "\"has space\""), 400, "invalid_label");
     assertError(addLabel(gen.pak(), stack, "\"   \""), 400, "invalid_label");
     assertError(addLabel(gen.pak(), stack, "\"" + "x".repeat(65) + "\""), 400, "invalid_label");
+    assertError(addLabel(gen.pak(), stack, "\"nul\\u0000label\""), 400, "invalid_value");
     assertEquals(201, addLabel(gen.pak(), stack, "\"" + "x".repeat(64) + "\"").statusCode(), "64 characters is the limit");
     assertEquals(400, addLabel(gen.pak(), stack, "{\"label\":\"env:prod\"}").statusCode(), "an object is not a label");
     assertEquals(1, broker.as(gen.pak()).get("/stacks/" + stack + "/labels").bodyAsJsonArray().size());

@@ -113,6 +113,7 @@ class StacksApiTest {
     var blank = broker.as(gen.pak()).post("/stacks", new JsonObject().put("name", "   ").put("generator_id", gen.id()));
     assertEquals(400, blank.statusCode(), blank.bodyAsString());
     assertEquals(400, broker.as(gen.pak()).post("/stacks", newStack(gen.id()).put("name", "n".repeat(256))).statusCode());
+    assertError(broker.as(gen.pak()).post("/stacks", newStack(gen.id()).put("name", "nul\u0000name")), 400, "invalid_value");
   }
 
   @Test

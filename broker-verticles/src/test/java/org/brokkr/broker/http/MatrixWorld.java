@@ -1,0 +1,123 @@
+package org.brokkr.broker.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.UUID;
+import org.brokkr.broker.testing.Fixtures;
+import org.brokkr.broker.testing.TestBroker;
+
+/**
+ * The resources one row of the authorization matrix acts on: an owning generator with a stack
+ * (labelled, annotated, with one deployment object), a second stack without targets, another
+ * generator, an agent ("self") registered with the owner and explicitly targeted at the stack,
+ * and another agent registered with the owner but associated with nothing.
+ */
+final class MatrixWorld {
+  /** Who calls. */
+  enum Caller { ADMIN, OWNER_GEN, OTHER_GEN, SELF_AGENT, OTHER_AGENT, NONE }
+
+  static final String STACK_LABEL = "matrix:stack";
+  static final String STACK_ANNOTATION = "stack-key";
+  static final String AGENT_LABEL = "matrix:agent";
+  static final String AGENT_ANNOTATION = "agent-key";
+
+  final String adminPak;
+  final JsonObject ownerGenerator;
+  final String ownerGeneratorPak;
+  final String otherGeneratorId;
+  final String otherGeneratorPak;
+  final JsonObject selfAgent;
+  final String selfAgentPak;
+  final String otherAgentId;
+  final String otherAgentPak;
+  final JsonObject stack;
+  final String untargetedStackId;
+  final String deploymentObjectId;
+  final String agentEventId;
+
+  private MatrixWorld(TestBroker broker) {
+    adminPak = broker.adminPak;
+    JsonObject owner = created(broker.admin().post("/generators", new JsonObject().put("name", unique("gen"))));
+    ownerGenerator = owner.getJsonObject("generator");
+    ownerGeneratorPak = owner.getString("pak");
+    JsonObject other = created(broker.admin().post("/generators", new JsonObject().put("name", unique("gen"))));
+    otherGeneratorId = other.getJsonObject("generator").getString("id");
+    otherGeneratorPak = other.getString("pak");
+
+    JsonObject self = created(broker.admin().post("/agents", newAgent()));
+    selfAgent = self.getJsonObject("agent");
+    selfAgentPak = self.getString("initial_pak");
+    JsonObject otherAgent = created(broker.admin().post("/agents", newAgent()));
+    otherAgentId = otherAgent.getJsonObject("agent").getString("id");
+    otherAgentPak = otherAgent.getString("initial_pak");
+
+    TestBroker.Api gen = broker.as(ownerGeneratorPak);
+    stack = created(gen.post("/stacks", new JsonObject().put("name", unique("stack")).put("generator_id", generatorId())));
+    untargetedStackId = created(gen.post("/stacks",
+        new JsonObject().put("name", unique("stack")).put("generator_id", generatorId()))).getString("id");
+    created(gen.postRaw("/stacks/" + stackId() + "/labels", "\"" + STACK_LABEL + "\"", "application/json"));
+    created(gen.post("/stacks/" + stackId() + "/annotations",
+        new JsonObject().put("stack_id", stackId()).put("key", STACK_ANNOTATION).put("value", "v")));
+    deploymentObjectId = created(gen.post("/stacks/" + stackId() + "/deployment-objects",
+        new JsonObject().put("yaml_content", Fixtures.configMap("matrix")))).getString("id");
+    created(gen.post("/agents/" + selfAgentId() + "/targets",
+        new JsonObject().put("agent_id", selfAgentId()).put("stack_id", stackId())));
+
+    TestBroker.Api admin = broker.admin();
+    created(admin.post("/agents/" + selfAgentId() + "/labels",
+        new JsonObject().put("agent_id", selfAgentId()).put("label", AGENT_LABEL)));
+    created(admin.post("/agents/" + selfAgentId() + "/annotations",
+        new JsonObject().put("agent_id", selfAgentId()).put("key", AGENT_ANNOTATION).put("value", "v")));
+    agentEventId = created(broker.as(selfAgentPak).post("/agents/" + selfAgentId() + "/events", newEvent())).getString("id");
+  }
+
+  static MatrixWorld create(TestBroker broker) {
+    return new MatrixWorld(broker);
+  }
+
+  String pak(Caller caller) {
+    return switch (caller) {
+      case ADMIN -> adminPak;
+      case OWNER_GEN -> ownerGeneratorPak;
+      case OTHER_GEN -> otherGeneratorPak;
+      case SELF_AGENT -> selfAgentPak;
+      case OTHER_AGENT -> otherAgentPak;
+      case NONE -> null;
+    };
+  }
+
+  String generatorId() {
+    return ownerGenerator.getString("id");
+  }
+
+  String selfAgentId() {
+    return selfAgent.getString("id");
+  }
+
+  String stackId() {
+    return stack.getString("id");
+  }
+
+  JsonObject newAgent() {
+    return new JsonObject().put("name", unique("agent")).put("cluster_name", "matrix")
+        .put("generator_ids", new JsonArray().add(generatorId()));
+  }
+
+  JsonObject newEvent() {
+    return new JsonObject().put("agent_id", selfAgentId()).put("deployment_object_id", deploymentObjectId)
+        .put("event_type", "DEPLOY").put("status", "SUCCESS");
+  }
+
+  static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID();
+  }
+
+  private static JsonObject created(HttpResponse<Buffer> r) {
+    assertEquals(201, r.statusCode(), r.bodyAsString());
+    return r.bodyAsJsonObject();
+  }
+}

@@ -46,10 +46,9 @@ public final class AgentMain {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down");
       try {
-        agent.stop().compose(v -> {
-          ops.close();
-          return vertx.close();
-        }).await(30, TimeUnit.SECONDS);
+        agent.stop().await(30, TimeUnit.SECONDS);
+        ops.close();
+        vertx.close().await(30, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.warn("unclean shutdown: {}", e.toString());
       }

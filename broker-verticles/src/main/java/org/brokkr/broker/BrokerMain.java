@@ -39,7 +39,8 @@ public final class BrokerMain {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down");
       try {
-        broker.stop().compose(v -> vertx.close()).await(30, TimeUnit.SECONDS);
+        broker.stop().await(30, TimeUnit.SECONDS);
+        vertx.close().await(30, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.warn("unclean shutdown: {}", e.toString());
       }

@@ -55,7 +55,7 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
     boolean marker;
     if (isYaml(req.contentType())) {
       content = utf8(req);
-      marker = req.queryParam("deletion_marker").map(v -> v.equalsIgnoreCase("true")).orElse(false);
+      marker = req.queryParam("deletion_marker").map(DeploymentObjectsVerticle::flag).orElse(false);
     } else {
       JsonObject body = req.jsonObjectBody("invalid_deployment_object");
       if (!(body.getValue("yaml_content") instanceof String s)) {
@@ -68,10 +68,13 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
       }
       marker = Boolean.TRUE.equals(flag);
     }
-    YamlDocuments.validate(content, marker);
     String checksum = Pak.sha256Hex(content);
+    // ownership is checked before the content, so a stranger learns nothing from validation errors
     return pool.withTransaction(conn -> stacks.owned(conn, req.caller(), stackId)
-        .compose(stack -> repo.insert(conn, stackId, content, checksum, marker))
+        .compose(stack -> {
+          YamlDocuments.validate(content, marker);
+          return repo.insert(conn, stackId, content, checksum, marker);
+        })
         .compose(obj -> {
           UUID id = UUID.fromString(obj.getString("id"));
           return Journal.audit(conn, AuditEntry.of(req, "deployment_object.created", "deployment_object", id,
@@ -125,6 +128,16 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
       }
       return repo.targetState(pool, agentId, full);
     }).map(ApiResponse::ok);
+  }
+
+  private static boolean flag(String raw) {
+    if (raw.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (raw.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw ApiError.invalid("invalid_query_parameter", "deletion_marker must be true or false");
   }
 
   static boolean isYaml(String contentType) {

@@ -25,6 +25,7 @@ public final class TestBroker implements AutoCloseable {
   public final DatabaseTarget database;
   public final String adminPak;
   public final WebClient client;
+  private boolean ownsDatabase;
 
   private TestBroker(Vertx vertx, Broker broker, DatabaseTarget database, String adminPak) {
     this.vertx = vertx;
@@ -34,8 +35,11 @@ public final class TestBroker implements AutoCloseable {
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(broker.port()));
   }
 
+  /** A broker on a fresh database, dropped again when the broker is closed. */
   public static TestBroker start() {
-    return start(TestDatabase.fresh(), Map.of());
+    TestBroker broker = start(TestDatabase.fresh(), Map.of());
+    broker.ownsDatabase = true;
+    return broker;
   }
 
   /** A broker on an existing database (several brokers may share one). */
@@ -79,7 +83,11 @@ public final class TestBroker implements AutoCloseable {
   public void close() {
     try {
       client.close();
-      broker.stop().compose(v -> vertx.close()).await(30, TimeUnit.SECONDS);
+      broker.stop().await(30, TimeUnit.SECONDS);
+      vertx.close().await(30, TimeUnit.SECONDS);
+      if (ownsDatabase) {
+        TestDatabase.drop(database);
+      }
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

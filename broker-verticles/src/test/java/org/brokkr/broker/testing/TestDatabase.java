@@ -31,6 +31,17 @@ public final class TestDatabase {
     return base.withDatabase(name);
   }
 
+  /** Drops a database made by {@link #fresh()}; best effort (the server may be going away). */
+  public static synchronized void drop(DatabaseTarget target) {
+    DatabaseTarget base = server();
+    try (Connection c = DriverManager.getConnection(base.jdbcUrl(), base.user(), base.password());
+         Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + target.database() + " WITH (FORCE)");
+    } catch (Exception ignored) {
+      // leftovers only cost disk space on a test server
+    }
+  }
+
   public static String url(DatabaseTarget t) {
     return "postgres://" + t.user() + ":" + t.password() + "@" + t.host() + ":" + t.port() + "/" + t.database();
   }

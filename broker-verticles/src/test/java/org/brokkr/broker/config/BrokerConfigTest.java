@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.brokkr.codecs.Pak;
+import org.brokkr.codecs.config.ConfigException;
+import org.brokkr.codecs.config.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

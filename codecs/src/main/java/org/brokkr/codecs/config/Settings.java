@@ -49,7 +49,7 @@ public final class Settings {
   }
 
   /** {@code BROKKR__BROKER__PAK_HASH} -> {@code broker.pak_hash}. */
-  static String keyOfEnv(String envName) {
+  public static String keyOfEnv(String envName) {
     return envName.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace("__", ".");
   }
 

@@ -22,7 +22,7 @@ public final class Migrations {
     long started = System.nanoTime();
     MigrateResult result = flyway.migrate();
     LOG.info("migrations done applied={} schema_version={} took_ms={}", result.migrationsExecuted,
-        result.targetSchemaVersion, (System.nanoTime() - started) / 1_000_000);
+        result.targetSchemaVersion == null ? "unchanged" : result.targetSchemaVersion, (System.nanoTime() - started) / 1_000_000);
     return result.migrationsExecuted;
   }
 }

@@ -79,6 +79,12 @@ public final class TestBroker implements AutoCloseable {
     return new Api(client, null);
   }
 
+  /** Stops the broker but keeps its database, so another broker can take over (restart scenarios). */
+  public void closeKeepingDatabase() {
+    ownsDatabase = false;
+    close();
+  }
+
   @Override
   public void close() {
     try {

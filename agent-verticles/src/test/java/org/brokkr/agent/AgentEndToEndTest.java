@@ -1,0 +1,211 @@
+package org.brokkr.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.brokkr.agent.cluster.Fabric8ClusterOps;
+import org.brokkr.agent.cluster.RetryPolicy;
+import org.brokkr.agent.testing.Eventually;
+import org.brokkr.agent.testing.KubeApiServer;
+import org.brokkr.broker.testing.Fixtures;
+import org.brokkr.broker.testing.TestBroker;
+import org.brokkr.codecs.config.Settings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * PostgreSQL + broker + agent + a real kube-apiserver in one JVM: a stack reaches the cluster
+ * with the ownership annotations, changes and deletions follow, unowned objects survive, and a
+ * broker outage leaves the cluster alone until the broker is back.
+ */
+@ExtendWith(KubeApiServer.Extension.class)
+class AgentEndToEndTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  private TestBroker broker;
+  private Vertx agentVertx;
+  private Agent agent;
+  private Fabric8ClusterOps ops;
+  private KubernetesClient kube;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (agent != null) {
+      agent.stop().await(30, TimeUnit.SECONDS);
+    }
+    if (ops != null) {
+      ops.close();
+    }
+    if (agentVertx != null) {
+      agentVertx.close().await(30, TimeUnit.SECONDS);
+    }
+    if (broker != null) {
+      broker.close();
+    }
+    if (kube != null) {
+      kube.close();
+    }
+  }
+
+  private static String bundle(String ns, String greeting, boolean withDeployment) {
+    String cm = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+          namespace: %s
+        data:
+          greeting: %s
+        """.formatted(ns, greeting);
+    String deployment = """
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          namespace: %s
+        spec:
+          replicas: 1
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+                - name: web
+                  image: registry.example/web:1.0
+        """.formatted(ns);
+    return withDeployment ? cm + deployment : cm;
+  }
+
+  private Agent startAgent(TestBroker on, Fixtures.Agent identity, String name, Path stateDir) throws Exception {
+    Map<String, String> settings = new HashMap<>(AgentConfig.DEFAULTS);
+    settings.put("agent.broker_url", "http://127.0.0.1:" + on.broker.port());
+    settings.put("agent.pak", identity.pak());
+    settings.put("agent.agent_name", name);
+    settings.put("agent.cluster_name", "cluster-1");
+    settings.put("agent.polling_interval", "1");
+    settings.put("agent.max_backoff_seconds", "2");
+    settings.put("agent.health_port", "0");
+    settings.put("agent.health_host", "127.0.0.1");
+    settings.put("agent.max_retries", "10");
+    settings.put("agent.state_dir", stateDir.toString());
+    AgentConfig config = AgentConfig.from(Settings.of(settings));
+    return Agent.start(agentVertx, config, ops).await(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void stackLifecycleReachesTheClusterAndSurvivesABrokerOutage(KubeApiServer apiServer, @TempDir Path stateDir) throws Exception {
+    kube = apiServer.client();
+    String ns = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+    kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+
+    broker = TestBroker.start();
+    Fixtures fx = new Fixtures(broker);
+    Fixtures.Generator gen = fx.generator();
+    String agentName = "edge-" + UUID.randomUUID().toString().substring(0, 6);
+    var created = broker.admin().post("/agents", new JsonObject().put("name", agentName).put("cluster_name", "cluster-1")
+        .put("generator_ids", new JsonArray().add(gen.id())));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    Fixtures.Agent identity = new Fixtures.Agent(created.bodyAsJsonObject().getJsonObject("agent").getString("id"),
+        created.bodyAsJsonObject().getString("initial_pak"));
+    assertEquals(200, broker.admin().put("/agents/" + identity.id(), new JsonObject().put("status", "ACTIVE")).statusCode());
+    String stack = fx.stack(gen);
+    fx.labelStack(gen, stack, "edge");
+    fx.labelAgent(identity.id(), "edge");
+    JsonObject first = fx.deploymentObject(gen, stack, bundle(ns, "hello", true));
+
+    // an object someone else made, carrying the same stack annotation but no owner: never pruned
+    kube.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("bystander")
+        .addToAnnotations("k8s.brokkr.io/stack", stack).endMetadata().addToData("k", "v").build()).create();
+
+    agentVertx = Vertx.vertx();
+    ops = Fabric8ClusterOps.fromConfig(agentVertx, apiServer.config(), Optional.empty(), new RetryPolicy(100, 2.0, 1_000, 5_000));
+    agent = startAgent(broker, identity, agentName, stateDir);
+
+    // 1. both objects appear, each with the five annotations
+    Eventually.holds(WAIT, "ConfigMap and Deployment applied", () ->
+        kube.configMaps().inNamespace(ns).withName("settings").get() != null
+            && kube.apps().deployments().inNamespace(ns).withName("web").get() != null);
+    ConfigMap cm = kube.configMaps().inNamespace(ns).withName("settings").get();
+    Map<String, String> annotations = cm.getMetadata().getAnnotations();
+    assertEquals(stack, annotations.get("k8s.brokkr.io/stack"));
+    assertEquals(first.getString("yaml_checksum"), annotations.get("k8s.brokkr.io/deployment-checksum"));
+    assertEquals(first.getString("id"), annotations.get("brokkr.io/deployment-object-id"));
+    assertEquals(first.getString("yaml_checksum"), annotations.get("k8s.brokkr.io/last-config-applied"));
+    assertEquals(identity.id(), annotations.get("brokkr.io/owner-id"));
+    assertTrue(cm.getMetadata().getManagedFields().stream().anyMatch(f -> "brokkr-controller".equals(f.getManager())),
+        "applied server-side by field manager brokkr-controller");
+    assertEquals(identity.id(), kube.apps().deployments().inNamespace(ns).withName("web").get()
+        .getMetadata().getAnnotations().get("brokkr.io/owner-id"));
+
+    // 2. the SUCCESS event reaches the broker
+    Eventually.holds(WAIT, "SUCCESS event for the first object", () -> hasEvent(identity, first.getString("id"), "SUCCESS"));
+
+    // 3. an unchanged target state costs no writes
+    long writesBefore = ops.writeCount();
+    long callsBefore = ops.callCount();
+    Thread.sleep(3_500);
+    assertEquals(writesBefore, ops.writeCount(), "no Kubernetes writes while nothing changes");
+    long probeCalls = ops.callCount() - callsBefore;
+    assertTrue(probeCalls <= 5, "only heartbeat probes reach the API server while idle, saw " + probeCalls);
+
+    // 4. a change: ConfigMap updated, Deployment pruned
+    JsonObject second = fx.deploymentObject(gen, stack, bundle(ns, "bonjour", false));
+    Eventually.holds(WAIT, "ConfigMap updated and Deployment pruned", () ->
+        "bonjour".equals(kube.configMaps().inNamespace(ns).withName("settings").get().getData().get("greeting"))
+            && kube.apps().deployments().inNamespace(ns).withName("web").get() == null);
+    Eventually.holds(WAIT, "SUCCESS event for the second object", () -> hasEvent(identity, second.getString("id"), "SUCCESS"));
+
+    // 5. the broker goes away: the agent keeps running and the cluster stays as it is
+    int port = broker.broker.port();
+    var database = broker.database;
+    broker.closeKeepingDatabase();
+    broker = null;
+    Eventually.holds(WAIT, "agent notices the outage", () -> !agent.runtime().brokerReachable());
+    Thread.sleep(2_000);
+    assertNotNull(kube.configMaps().inNamespace(ns).withName("settings").get(), "nothing is pruned during an outage");
+
+    // 6. the broker returns (same database, same address): the agent catches up
+    broker = TestBroker.start(database, Map.of("broker.port", String.valueOf(port)));
+    Eventually.holds(WAIT, "agent reconnects", () -> agent.runtime().brokerReachable());
+    Fixtures fx2 = new Fixtures(broker);
+    var gen2 = new Fixtures.Generator(gen.id(), gen.pak());
+    JsonObject third = fx2.deploymentObject(gen2, stack, bundle(ns, "hallo", false));
+    Eventually.holds(WAIT, "change made after the outage is applied", () ->
+        "hallo".equals(kube.configMaps().inNamespace(ns).withName("settings").get().getData().get("greeting")));
+    Eventually.holds(WAIT, "SUCCESS event for the third object", () -> hasEvent(identity, third.getString("id"), "SUCCESS"));
+
+    // 7. the stack is deleted: its objects go, the bystander stays
+    assertEquals(204, broker.as(gen.pak()).delete("/stacks/" + stack).statusCode());
+    Eventually.holds(WAIT, "stack objects deleted", () -> kube.configMaps().inNamespace(ns).withName("settings").get() == null);
+    assertNotNull(kube.configMaps().inNamespace(ns).withName("bystander").get(), "an unowned object is never deleted");
+    Eventually.holds(WAIT, "deletion marker settled", () -> broker.as(identity.pak())
+        .get("/agents/" + identity.id() + "/target-state?mode=full").bodyAsJsonArray().isEmpty());
+  }
+
+  private boolean hasEvent(Fixtures.Agent identity, String objectId, String status) {
+    JsonArray events = broker.as(identity.pak()).get("/agents/" + identity.id() + "/events").bodyAsJsonArray();
+    return events.stream().map(JsonObject.class::cast)
+        .anyMatch(e -> objectId.equals(e.getString("deployment_object_id")) && status.equals(e.getString("status")));
+  }
+
+}

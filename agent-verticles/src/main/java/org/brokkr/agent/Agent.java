@@ -45,33 +45,28 @@ public final class Agent {
   }
 
   private Future<Void> boot() {
-    return waitForBroker(config.maxRetries())
-        .compose(v -> broker.verifyPak().recover(err -> Future.failedFuture(
-            err instanceof BrokerCallException e && e.status() == 401
-                ? new IllegalStateException("Invalid agent PAK: the broker refused it") : err)))
-        .compose(identity -> {
-          if (identity.getString("agent") == null) {
-            return Future.failedFuture(new IllegalStateException("the configured PAK is not an agent PAK"));
-          }
-          return broker.findSelf(config.agentName(), config.clusterName()).recover(err -> Future.failedFuture(
-              err instanceof BrokerCallException e && e.status() == 404
-                  ? new IllegalStateException("Agent not found: no agent named " + config.agentName()
-                      + " in cluster " + config.clusterName()) : err));
-        })
-        .compose(self -> {
-          runtime.agentId(UUID.fromString(self.getString("id")));
-          runtime.status(self.getString("status", "INACTIVE"));
-          LOG.info("agent {} ({}/{}) status={}", runtime.agentId(), config.agentName(), config.clusterName(), runtime.status());
-          return registerWithGenerators();
+    return StateStore.open(vertx, config.stateDir())
+        .compose(store -> {
+          state = store;
+          return waitForBroker(config.maxRetries())
+              .compose(v -> online())
+              .recover(err -> {
+                if (state.agentId() == null || err instanceof FatalStartupError) {
+                  return Future.failedFuture(err);
+                }
+                // Restarted during a broker outage: keep the cluster as it is, from the saved state,
+                // and catch up when the broker answers again.
+                runtime.agentId(UUID.fromString(state.agentId()));
+                runtime.status(state.agentStatus() == null ? "INACTIVE" : state.agentStatus());
+                runtime.brokerDown(err.getMessage());
+                LOG.warn("broker unavailable at startup ({}); running from saved state of agent {}", err.getMessage(), state.agentId());
+                return Future.succeededFuture();
+              });
         })
         .compose(v -> cluster.probe().recover(err -> Future.failedFuture(
             new IllegalStateException("Kubernetes API unreachable: " + err.getMessage(), err))))
         .compose(latency -> {
           LOG.info("Kubernetes API reachable latency_ms={}", latency);
-          return StateStore.open(vertx, config.stateDir());
-        })
-        .compose(store -> {
-          state = store;
           state.bindTo(runtime.agentId().toString());
           http = new AgentHttpVerticle(config, runtime, metrics, cluster);
           return vertx.deployVerticle(http);
@@ -89,6 +84,35 @@ public final class Agent {
           LOG.info("agent running health_port={} polling_interval={}s", http.actualPort(), config.pollingIntervalSeconds());
           return null;
         });
+  }
+
+  /** The reference's startup with the broker: verify the PAK, find our record, self-register. */
+  private Future<Void> online() {
+    return broker.verifyPak().recover(err -> Future.failedFuture(
+            err instanceof BrokerCallException e && e.status() == 401
+                ? new FatalStartupError("Invalid agent PAK: the broker refused it") : err))
+        .compose(identity -> {
+          if (identity.getString("agent") == null) {
+            return Future.failedFuture(new FatalStartupError("the configured PAK is not an agent PAK"));
+          }
+          return broker.findSelf(config.agentName(), config.clusterName()).recover(err -> Future.failedFuture(
+              err instanceof BrokerCallException e && e.status() == 404
+                  ? new FatalStartupError("Agent not found: no agent named " + config.agentName()
+                      + " in cluster " + config.clusterName()) : err));
+        })
+        .compose(self -> {
+          runtime.agentId(UUID.fromString(self.getString("id")));
+          runtime.status(self.getString("status", "INACTIVE"));
+          LOG.info("agent {} ({}/{}) status={}", runtime.agentId(), config.agentName(), config.clusterName(), runtime.status());
+          return registerWithGenerators();
+        });
+  }
+
+  /** A startup failure that saved state must not paper over (wrong credential, unknown agent). */
+  static final class FatalStartupError extends IllegalStateException {
+    FatalStartupError(String message) {
+      super(message);
+    }
   }
 
   private Future<Void> waitForBroker(int attempts) {

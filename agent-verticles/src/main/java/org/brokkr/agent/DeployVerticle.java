@@ -114,6 +114,7 @@ public final class DeployVerticle extends VerticleBase {
         })
         .compose(v -> {
           metrics.cluster(cluster.writeCount(), cluster.callCount());
+          state.agentStatus(runtime.status());
           return state.save().recover(err -> {
             LOG.warn("could not save agent state: {}", err.toString());
             return Future.succeededFuture();

@@ -127,7 +127,6 @@ class AgentEndToEndTest {
     assertEquals(201, created.statusCode(), created.bodyAsString());
     Fixtures.Agent identity = new Fixtures.Agent(created.bodyAsJsonObject().getJsonObject("agent").getString("id"),
         created.bodyAsJsonObject().getString("initial_pak"));
-    assertEquals(200, broker.admin().put("/agents/" + identity.id(), new JsonObject().put("status", "ACTIVE")).statusCode());
     String stack = fx.stack(gen);
     fx.labelStack(gen, stack, "edge");
     fx.labelAgent(identity.id(), "edge");
@@ -140,6 +139,16 @@ class AgentEndToEndTest {
     agentVertx = Vertx.vertx();
     ops = Fabric8ClusterOps.fromConfig(agentVertx, apiServer.config(), Optional.empty(), new RetryPolicy(100, 2.0, 1_000, 5_000));
     agent = startAgent(broker, identity, agentName, stateDir);
+
+    // 0. a new agent is INACTIVE: it heartbeats (with its view of the Kubernetes API) and applies nothing
+    Eventually.holds(WAIT, "heartbeat with Kubernetes connectivity", () -> {
+      JsonObject self = broker.admin().get("/agents/" + identity.id()).bodyAsJsonObject();
+      return self.getString("last_heartbeat") != null && Boolean.TRUE.equals(self.getBoolean("k8s_reachable"))
+          && self.getInteger("k8s_api_latency_ms") != null;
+    });
+    Thread.sleep(2_000);
+    assertEquals(null, kube.configMaps().inNamespace(ns).withName("settings").get(), "an INACTIVE agent applies nothing");
+    assertEquals(200, broker.admin().put("/agents/" + identity.id(), new JsonObject().put("status", "ACTIVE")).statusCode());
 
     // 1. both objects appear, each with the five annotations
     Eventually.holds(WAIT, "ConfigMap and Deployment applied", () ->
@@ -181,12 +190,15 @@ class AgentEndToEndTest {
     broker.closeKeepingDatabase();
     broker = null;
     Eventually.holds(WAIT, "agent notices the outage", () -> !agent.runtime().brokerReachable());
+    assertEquals(503, probe("/readyz"), "the outage shows in /readyz");
+    assertEquals(200, probe("/healthz"), "the agent process stays alive");
     Thread.sleep(2_000);
     assertNotNull(kube.configMaps().inNamespace(ns).withName("settings").get(), "nothing is pruned during an outage");
 
     // 6. the broker returns (same database, same address): the agent catches up
     broker = TestBroker.start(database, Map.of("broker.port", String.valueOf(port)));
     Eventually.holds(WAIT, "agent reconnects", () -> agent.runtime().brokerReachable());
+    Eventually.holds(WAIT, "ready again", () -> probe("/readyz") == 200);
     Fixtures fx2 = new Fixtures(broker);
     var gen2 = new Fixtures.Generator(gen.id(), gen.pak());
     JsonObject third = fx2.deploymentObject(gen2, stack, bundle(ns, "hallo", false));
@@ -200,6 +212,17 @@ class AgentEndToEndTest {
     assertNotNull(kube.configMaps().inNamespace(ns).withName("bystander").get(), "an unowned object is never deleted");
     Eventually.holds(WAIT, "deletion marker settled", () -> broker.as(identity.pak())
         .get("/agents/" + identity.id() + "/target-state?mode=full").bodyAsJsonArray().isEmpty());
+  }
+
+  private int probe(String path) {
+    try {
+      var conn = (java.net.HttpURLConnection) new java.net.URL("http://127.0.0.1:" + agent.healthPort() + path).openConnection();
+      conn.setConnectTimeout(5_000);
+      conn.setReadTimeout(10_000);
+      return conn.getResponseCode();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private boolean hasEvent(Fixtures.Agent identity, String objectId, String status) {

@@ -25,6 +25,7 @@ public final class StateStore {
   private final List<JsonObject> pendingEvents = new ArrayList<>();
   private JsonArray lastTargetState = new JsonArray();
   private String agentId;
+  private String agentStatus;
 
   private StateStore(Vertx vertx, String dir) {
     this.vertx = vertx;
@@ -43,6 +44,7 @@ public final class StateStore {
   private StateStore load(Buffer buffer) {
     JsonObject json = buffer.toJsonObject();
     agentId = json.getString("agent_id");
+    agentStatus = json.getString("agent_status");
     JsonObject saved = json.getJsonObject("stacks", new JsonObject());
     saved.fieldNames().forEach(id -> stacks.put(id, AppliedStack.fromJson(saved.getJsonObject(id))));
     json.getJsonArray("pending_events", new JsonArray()).forEach(e -> pendingEvents.add((JsonObject) e));
@@ -58,6 +60,20 @@ public final class StateStore {
       lastTargetState = new JsonArray();
     }
     agentId = id;
+  }
+
+  /** The agent id this state belongs to, or null when nothing was saved yet. */
+  public String agentId() {
+    return agentId;
+  }
+
+  /** The agent's status at the last save (so a restart during a broker outage keeps behaving alike). */
+  public String agentStatus() {
+    return agentStatus;
+  }
+
+  public void agentStatus(String status) {
+    agentStatus = status;
   }
 
   public Map<String, AppliedStack> stacks() {
@@ -81,6 +97,7 @@ public final class StateStore {
     stacks.forEach((id, s) -> saved.put(id, s.toJson()));
     JsonObject json = new JsonObject()
         .put("agent_id", agentId)
+        .put("agent_status", agentStatus)
         .put("stacks", saved)
         .put("pending_events", new JsonArray(new ArrayList<>(pendingEvents)))
         .put("last_target_state", lastTargetState);

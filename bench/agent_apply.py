@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Agent throughput on a real API server, with the real jars.
+
+Usage: bench/agent_apply.py [STACKS] [OBJECTS_PER_STACK]   (defaults 50 10: 500 ConfigMaps)
+
+Starts the broker jar on a fresh PostgreSQL database and the agent jar against the API server of
+scripts/k8s-test-env, seeds STACKS stacks of OBJECTS_PER_STACK ConfigMaps each, and measures:
+  - objects applied per second (from the first poll until every SUCCESS event reached the broker);
+  - what a no-op poll costs: Kubernetes calls and writes per poll once everything is applied
+    (from the agent's /metrics counters, over several polls).
+Needs: built jars (mvn -B -q package -DskipTests), PostgreSQL at $BENCH_DATABASE_URL
+(default postgres://brokkr:brokkr@127.0.0.1:5432/postgres). Progress goes to stderr.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://brokkr:brokkr@127.0.0.1:5432/postgres")
+BROKER_PORT, AGENT_PORT = 3910, 3911
+
+
+def log(msg):
+    print("[agent-bench] " + msg, file=sys.stderr, flush=True)
+
+
+def call(pak, method, path, body=None, ctype="application/json"):
+    data = None if body is None else (body.encode() if isinstance(body, str) else json.dumps(body).encode())
+    req = urllib.request.Request("http://127.0.0.1:%d/api/v1%s" % (BROKER_PORT, path), data=data, method=method)
+    req.add_header("Authorization", "Bearer " + pak)
+    if data is not None:
+        req.add_header("Content-Type", ctype)
+    with urllib.request.urlopen(req) as resp:
+        raw = resp.read()
+        return json.loads(raw) if raw else None
+
+
+def wait_http(url, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except Exception:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("timed out waiting for " + url)
+
+
+def metrics():
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % AGENT_PORT) as r:
+        out = {}
+        for line in r.read().decode().splitlines():
+            if line and not line.startswith("#") and " " in line:
+                k, v = line.rsplit(" ", 1)
+                out[k] = float(v)
+        return out
+
+
+def main():
+    stacks = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    per_stack = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    work = tempfile.mkdtemp(prefix="agent-bench-")
+    kubeconfig = subprocess.run(["bash", os.path.join(ROOT, "scripts/k8s-test-env"), "up"], check=True,
+                                capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    ns = "bench-" + uuid.uuid4().hex[:8]
+    subprocess.run(["bash", os.path.join(ROOT, "scripts/k8s-test-env"), "kubectl", "create", "namespace", ns],
+                   check=True, capture_output=True)
+    subprocess.run(["psql", SERVER, "-qc", "DROP DATABASE IF EXISTS brokkr_agent_bench", "-c", "CREATE DATABASE brokkr_agent_bench"],
+                   check=True, capture_output=True)
+    env = dict(os.environ, BROKKR__DATABASE__URL=SERVER.rsplit("/", 1)[0] + "/brokkr_agent_bench",
+               BROKKR__BROKER__PORT=str(BROKER_PORT), BROKKR__BROKER__ADMIN_PAK_FILE=work + "/key.txt",
+               BROKKR__LOG__LEVEL="warn")
+    broker = subprocess.Popen(["java", "-jar", os.path.join(ROOT, "broker-verticles/target/brokkr-broker.jar")], env=env,
+                              stdout=open(work + "/broker.log", "w"), stderr=subprocess.STDOUT)
+    agent = None
+    try:
+        wait_http("http://127.0.0.1:%d/readyz" % BROKER_PORT, 60)
+        admin = open(work + "/key.txt").read().strip()
+        gen = call(admin, "POST", "/generators", {"name": "bench"})
+        gid, gpak = gen["generator"]["id"], gen["pak"]
+        ag = call(admin, "POST", "/agents", {"name": "bench-agent", "cluster_name": "bench", "generator_ids": [gid]})
+        aid, apak = ag["agent"]["id"], ag["initial_pak"]
+        call(admin, "PUT", "/agents/" + aid, {"status": "ACTIVE"})
+        call(admin, "POST", "/agents/%s/labels" % aid, {"agent_id": aid, "label": "bench"})
+        log("seeding %d stacks x %d ConfigMaps in namespace %s" % (stacks, per_stack, ns))
+        for s in range(stacks):
+            sid = call(gpak, "POST", "/stacks", {"name": "bench-%d" % s, "generator_id": gid})["id"]
+            call(gpak, "POST", "/stacks/%s/labels" % sid, '"bench"')
+            docs = ["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s%d-c%d\n  namespace: %s\ndata:\n  k: v\n" % (s, c, ns)
+                    for c in range(per_stack)]
+            call(gpak, "POST", "/stacks/%s/deployment-objects" % sid, "---\n".join(docs), "application/yaml")
+        aenv = dict(os.environ, BROKKR__AGENT__BROKER_URL="http://127.0.0.1:%d" % BROKER_PORT, BROKKR__AGENT__PAK=apak,
+                    BROKKR__AGENT__AGENT_NAME="bench-agent", BROKKR__AGENT__CLUSTER_NAME="bench",
+                    BROKKR__AGENT__KUBECONFIG_PATH=kubeconfig, BROKKR__AGENT__POLLING_INTERVAL="2",
+                    BROKKR__AGENT__HEALTH_PORT=str(AGENT_PORT), BROKKR__AGENT__STATE_DIR=work + "/state",
+                    BROKKR__LOG__LEVEL="warn")
+        started = time.time()
+        agent = subprocess.Popen(["java", "-jar", os.path.join(ROOT, "agent-verticles/target/brokkr-agent.jar")], env=aenv,
+                                 stdout=open(work + "/agent.log", "w"), stderr=subprocess.STDOUT)
+        while True:
+            events = call(admin, "GET", "/agents/%s/events" % aid)
+            done = sum(1 for e in events if e["status"] == "SUCCESS")
+            if done >= stacks:
+                break
+            if time.time() - started > 600:
+                raise SystemExit("timed out: %d/%d stacks applied; see %s" % (done, stacks, work))
+            time.sleep(0.5)
+        elapsed = time.time() - started
+        total = stacks * per_stack
+        log("applied %d objects in %.1f s (agent start included)" % (total, elapsed))
+        time.sleep(3)
+        before = metrics()
+        polls_before = sum(v for k, v in before.items() if k.startswith("brokkr_agent_poll_requests_total"))
+        time.sleep(10)
+        after = metrics()
+        polls = sum(v for k, v in after.items() if k.startswith("brokkr_agent_poll_requests_total")) - polls_before
+        calls = after["brokkr_agent_kubernetes_calls_total"] - before["brokkr_agent_kubernetes_calls_total"]
+        writes = after["brokkr_agent_kubernetes_writes_total"] - before["brokkr_agent_kubernetes_writes_total"]
+        heartbeats = after["brokkr_agent_heartbeat_sent_total"] - before["brokkr_agent_heartbeat_sent_total"]
+        print(json.dumps({
+            "objects": total, "stacks": stacks, "seconds_to_apply_all": round(elapsed, 1),
+            "objects_per_second": round(total / elapsed, 1),
+            "noop_polls_observed": polls, "kubernetes_writes_during_noop_polls": writes,
+            "kubernetes_calls_during_noop_polls": calls, "heartbeats_in_window": heartbeats,
+            "kubernetes_calls_per_noop_poll_excluding_heartbeat_probes": (calls - heartbeats) / polls if polls else None,
+        }, indent=2))
+    finally:
+        for p in (agent, broker):
+            if p is not None:
+                p.terminate()
+                try:
+                    p.wait(30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        subprocess.run(["bash", os.path.join(ROOT, "scripts/k8s-test-env"), "kubectl", "delete", "namespace", ns, "--wait=false"],
+                       capture_output=True)
+
+
+if __name__ == "__main__":
+    main()

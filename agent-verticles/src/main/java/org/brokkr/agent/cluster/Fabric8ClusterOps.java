@@ -38,6 +38,10 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
   private final RetryPolicy deleteRetry;
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong calls = new AtomicLong();
+  /** Discovery is reused for a while: kinds change rarely, and a CRD applied by us is seen on expiry. */
+  private static final long DISCOVERY_TTL_NANOS = 30_000_000_000L;
+  private volatile List<ResourceDefinitionContext> discovered;
+  private volatile long discoveredAt;
 
   Fabric8ClusterOps(Vertx vertx, KubernetesClient client, Optional<String> watchNamespace, RetryPolicy deleteRetry) {
     this.vertx = vertx;
@@ -90,6 +94,9 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
       } else {
         op.fieldManager(fieldManager).forceConflicts().serverSideApply();
         writes.incrementAndGet();
+        if ("CustomResourceDefinition".equals(resource.getKind())) {
+          discovered = null;
+        }
       }
       return null;
     });
@@ -142,6 +149,17 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
   }
 
   private List<ResourceDefinitionContext> discoverListableKinds() {
+    List<ResourceDefinitionContext> cached = discovered;
+    if (cached != null && System.nanoTime() - discoveredAt < DISCOVERY_TTL_NANOS) {
+      return cached;
+    }
+    List<ResourceDefinitionContext> fresh = discoverNow();
+    discovered = fresh;
+    discoveredAt = System.nanoTime();
+    return fresh;
+  }
+
+  private List<ResourceDefinitionContext> discoverNow() {
     List<String> groupVersions = new ArrayList<>();
     groupVersions.add("v1");
     calls.incrementAndGet();
@@ -170,7 +188,7 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
             .build());
       }
     }
-    return kinds;
+    return List.copyOf(kinds);
   }
 
   private static LiveObject toLive(HasMetadata item) {

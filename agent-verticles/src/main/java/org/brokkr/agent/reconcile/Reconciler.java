@@ -46,27 +46,48 @@ public final class Reconciler {
 
   public Future<Report> run(JsonArray target) {
     ReconcilePlan plan = ReconcilePlan.of(target, state.stacks());
-    int[] counts = new int[3];
+    List<Applied> applied = new ArrayList<>();
+    int[] failed = {0};
     Future<Void> chain = Future.succeededFuture();
     for (JsonObject object : plan.toApply()) {
       chain = chain.compose(v -> applyObject(object).map(result -> {
-        counts[result.success() ? 0 : 1]++;
-        counts[2] += result.pruned();
+        if (result == null) {
+          failed[0]++;
+        } else {
+          applied.add(result);
+        }
         return null;
       }));
     }
-    for (String stackId : plan.goneStacks()) {
-      chain = chain.compose(v -> removeStack(stackId).map(n -> {
-        counts[2] += n;
-        return null;
-      }));
-    }
-    return chain.map(v -> new Report(counts[0], counts[1], counts[2], plan.unchanged(), plan.goneStacks().size()));
+    return chain.compose(v -> applied.isEmpty() && plan.goneStacks().isEmpty()
+            ? Future.succeededFuture(0)
+            : pruneAll(applied, plan.goneStacks()))
+        .map(pruned -> new Report(applied.size() - pruneFailures(applied), failed[0] + pruneFailures(applied), pruned,
+            plan.unchanged(), plan.goneStacks().size()));
   }
 
-  private record Outcome(boolean success, int pruned) {}
+  /** A deployment object whose objects were applied; pruning still decides its outcome. */
+  private static final class Applied {
+    final String stackId;
+    final String objectId;
+    final String checksum;
+    final List<ObjectRef> refs;
+    String pruneError;
 
-  private Future<Outcome> applyObject(JsonObject object) {
+    Applied(String stackId, String objectId, String checksum, List<ObjectRef> refs) {
+      this.stackId = stackId;
+      this.objectId = objectId;
+      this.checksum = checksum;
+      this.refs = refs;
+    }
+  }
+
+  private static int pruneFailures(List<Applied> applied) {
+    return (int) applied.stream().filter(a -> a.pruneError != null).count();
+  }
+
+  /** Applies one object's documents; null when it failed (already recorded and reported). */
+  private Future<Applied> applyObject(JsonObject object) {
     String stackId = object.getString("stack_id");
     String objectId = object.getString("id");
     String checksum = object.getString("yaml_checksum");
@@ -76,70 +97,102 @@ public final class Reconciler {
           .map(o -> Manifests.stamped(o, stackId, checksum, objectId, agentId))
           .toList();
     } catch (ManifestException e) {
-      return recordFailure(stackId, objectId, checksum, e.getMessage());
+      recordFailure(stackId, objectId, checksum, e.getMessage());
+      return Future.succeededFuture(null);
     }
     List<Map<String, Object>> priority = objects.stream().filter(Manifests::isPriority).toList();
     List<Map<String, Object>> rest = objects.stream().filter(o -> !Manifests.isPriority(o)).toList();
     List<String> createdNamespaces = new ArrayList<>();
     boolean hasCrd = priority.stream().anyMatch(o -> "CustomResourceDefinition".equals(o.get("kind")));
 
-    Future<Void> applied = sequence(priority, p -> rememberNewNamespace(p, createdNamespaces)
+    return sequence(priority, p -> rememberNewNamespace(p, createdNamespaces)
             .compose(v -> cluster.apply(p, FIELD_MANAGER, false)))
         .compose(v -> sequence(rest, r -> hasCrd
             ? untilKindKnown(() -> cluster.apply(r, VALIDATION_MANAGER, true), 30)
             : cluster.apply(r, VALIDATION_MANAGER, true)))
-        .compose(v -> sequence(rest, r -> cluster.apply(r, FIELD_MANAGER, false)));
-
-    return applied
-        .compose(v -> prune(stackId, checksum))
-        .compose(pruned -> {
-          List<ObjectRef> refs = objects.stream().map(Manifests::ref).toList();
-          state.stacks().put(stackId, new AppliedStack(objectId, checksum, true, refs));
-          queueEvent(objectId, "SUCCESS", null);
-          LOG.info("applied stack_id={} deployment_object_id={} objects={} pruned={}", stackId, objectId, refs.size(), pruned);
-          return Future.succeededFuture(new Outcome(true, pruned));
-        })
-        .recover(err -> rollback(createdNamespaces)
-            .compose(v -> recordFailure(stackId, objectId, checksum, describe(err))));
+        .compose(v -> sequence(rest, r -> cluster.apply(r, FIELD_MANAGER, false)))
+        .map(v -> new Applied(stackId, objectId, checksum, objects.stream().map(Manifests::ref).toList()))
+        .recover(err -> rollback(createdNamespaces).map(v -> {
+          recordFailure(stackId, objectId, checksum, describe(err));
+          return null;
+        }));
   }
 
-  private Future<Outcome> recordFailure(String stackId, String objectId, String checksum, String message) {
+  /**
+   * One scan of everything this agent owns, then, per applied stack, deletion of its objects of an
+   * older checksum, and of everything of stacks no longer targeted. Results become events.
+   */
+  private Future<Integer> pruneAll(List<Applied> applied, List<String> goneStacks) {
+    return cluster.listAnnotated(OwnershipAnnotations.OWNER_ID, agentId)
+        .recover(err -> {
+          String why = "listing owned objects failed: " + describe(err);
+          applied.forEach(a -> a.pruneError = why);
+          return Future.succeededFuture(null);
+        })
+        .compose(live -> {
+          int[] pruned = {0};
+          Future<Void> chain = Future.succeededFuture();
+          if (live != null) {
+            for (Applied a : applied) {
+              chain = chain.compose(v -> deleteAll(PrunePlan.deletions(live, agentId, a.stackId, a.checksum)).map(errors -> {
+                pruned[0] += errors.deleted();
+                if (!errors.messages().isEmpty()) {
+                  a.pruneError = "prune failed: " + String.join("; ", errors.messages());
+                }
+                return null;
+              }));
+            }
+            for (String stackId : goneStacks) {
+              chain = chain.compose(v -> deleteAll(PrunePlan.deletions(live, agentId, stackId, null)).map(errors -> {
+                pruned[0] += errors.deleted();
+                if (errors.messages().isEmpty()) {
+                  state.stacks().remove(stackId);
+                  LOG.info("stack no longer targeted stack_id={} pruned={}", stackId, errors.deleted());
+                } else {
+                  LOG.warn("could not remove stack_id={} (will retry): {}", stackId, errors.messages());
+                }
+                return null;
+              }));
+            }
+          }
+          return chain.map(v -> {
+            for (Applied a : applied) {
+              if (a.pruneError == null) {
+                state.stacks().put(a.stackId, new AppliedStack(a.objectId, a.checksum, true, a.refs));
+                queueEvent(a.objectId, "SUCCESS", null);
+                LOG.info("applied stack_id={} deployment_object_id={} objects={}", a.stackId, a.objectId, a.refs.size());
+              } else {
+                recordFailure(a.stackId, a.objectId, a.checksum, a.pruneError);
+              }
+            }
+            return pruned[0];
+          });
+        });
+  }
+
+  private record Deletions(int deleted, List<String> messages) {}
+
+  private Future<Deletions> deleteAll(List<ObjectRef> doomed) {
+    List<String> errors = new ArrayList<>();
+    int[] deleted = {0};
+    Future<Void> chain = Future.succeededFuture();
+    for (ObjectRef ref : doomed) {
+      chain = chain.compose(v -> cluster.delete(ref).map(x -> {
+        deleted[0]++;
+        return (Void) null;
+      }).otherwise(err -> {
+        errors.add(ref + ": " + describe(err));
+        return null;
+      }));
+    }
+    return chain.map(v -> new Deletions(deleted[0], errors));
+  }
+
+  private void recordFailure(String stackId, String objectId, String checksum, String message) {
     AppliedStack before = state.stacks().get(stackId);
     state.stacks().put(stackId, new AppliedStack(objectId, checksum, false, before == null ? List.of() : before.objects()));
     queueEvent(objectId, "FAILURE", message);
     LOG.warn("apply failed stack_id={} deployment_object_id={} error={}", stackId, objectId, message);
-    return Future.succeededFuture(new Outcome(false, 0));
-  }
-
-  /** Deletes this agent's objects of a stack whose checksum is not {@code keep} (null: all of them). */
-  private Future<Integer> prune(String stackId, String keep) {
-    return cluster.listAnnotated(OwnershipAnnotations.STACK, stackId).compose(live -> {
-      List<ObjectRef> doomed = PrunePlan.deletions(live, agentId, stackId, keep);
-      List<String> errors = new ArrayList<>();
-      Future<Void> chain = Future.succeededFuture();
-      for (ObjectRef ref : doomed) {
-        chain = chain.compose(v -> cluster.delete(ref).otherwise(err -> {
-          errors.add(ref + ": " + describe(err));
-          return null;
-        }));
-      }
-      return chain.compose(v -> errors.isEmpty()
-          ? Future.succeededFuture(doomed.size())
-          : Future.failedFuture(new IllegalStateException("prune failed: " + String.join("; ", errors))));
-    });
-  }
-
-  private Future<Integer> removeStack(String stackId) {
-    return prune(stackId, null)
-        .map(n -> {
-          state.stacks().remove(stackId);
-          LOG.info("stack no longer targeted stack_id={} pruned={}", stackId, n);
-          return n;
-        })
-        .otherwise(err -> {
-          LOG.warn("could not remove stack_id={} (will retry): {}", stackId, describe(err));
-          return 0;
-        });
   }
 
   private Future<Void> rememberNewNamespace(Map<String, Object> obj, List<String> created) {

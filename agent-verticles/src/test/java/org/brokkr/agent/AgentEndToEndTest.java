@@ -8,23 +8,18 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.brokkr.agent.cluster.Fabric8ClusterOps;
-import org.brokkr.agent.cluster.RetryPolicy;
+import org.brokkr.agent.testing.AgentHarness;
 import org.brokkr.agent.testing.Eventually;
 import org.brokkr.agent.testing.KubeApiServer;
 import org.brokkr.broker.testing.Fixtures;
 import org.brokkr.broker.testing.TestBroker;
-import org.brokkr.codecs.config.Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,21 +35,14 @@ class AgentEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   private TestBroker broker;
-  private Vertx agentVertx;
+  private AgentHarness agents;
   private Agent agent;
-  private Fabric8ClusterOps ops;
   private KubernetesClient kube;
 
   @AfterEach
   void tearDown() throws Exception {
-    if (agent != null) {
-      agent.stop().await(30, TimeUnit.SECONDS);
-    }
-    if (ops != null) {
-      ops.close();
-    }
-    if (agentVertx != null) {
-      agentVertx.close().await(30, TimeUnit.SECONDS);
+    if (agents != null) {
+      agents.close();
     }
     if (broker != null) {
       broker.close();
@@ -96,22 +84,6 @@ class AgentEndToEndTest {
     return withDeployment ? cm + deployment : cm;
   }
 
-  private Agent startAgent(TestBroker on, Fixtures.Agent identity, String name, Path stateDir) throws Exception {
-    Map<String, String> settings = new HashMap<>(AgentConfig.DEFAULTS);
-    settings.put("agent.broker_url", "http://127.0.0.1:" + on.broker.port());
-    settings.put("agent.pak", identity.pak());
-    settings.put("agent.agent_name", name);
-    settings.put("agent.cluster_name", "cluster-1");
-    settings.put("agent.polling_interval", "1");
-    settings.put("agent.max_backoff_seconds", "2");
-    settings.put("agent.health_port", "0");
-    settings.put("agent.health_host", "127.0.0.1");
-    settings.put("agent.max_retries", "10");
-    settings.put("agent.state_dir", stateDir.toString());
-    AgentConfig config = AgentConfig.from(Settings.of(settings));
-    return Agent.start(agentVertx, config, ops).await(60, TimeUnit.SECONDS);
-  }
-
   @Test
   void stackLifecycleReachesTheClusterAndSurvivesABrokerOutage(KubeApiServer apiServer, @TempDir Path stateDir) throws Exception {
     kube = apiServer.client();
@@ -136,9 +108,8 @@ class AgentEndToEndTest {
     kube.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName("bystander")
         .addToAnnotations("k8s.brokkr.io/stack", stack).endMetadata().addToData("k", "v").build()).create();
 
-    agentVertx = Vertx.vertx();
-    ops = Fabric8ClusterOps.fromConfig(agentVertx, apiServer.config(), Optional.empty(), new RetryPolicy(100, 2.0, 1_000, 5_000));
-    agent = startAgent(broker, identity, agentName, stateDir);
+    agents = new AgentHarness(apiServer);
+    agent = agents.start(broker.broker.port(), identity, agentName, stateDir, 10);
 
     // 0. a new agent is INACTIVE: it heartbeats (with its view of the Kubernetes API) and applies nothing
     Eventually.holds(WAIT, "heartbeat with Kubernetes connectivity", () -> {
@@ -170,11 +141,11 @@ class AgentEndToEndTest {
     Eventually.holds(WAIT, "SUCCESS event for the first object", () -> hasEvent(identity, first.getString("id"), "SUCCESS"));
 
     // 3. an unchanged target state costs no writes
-    long writesBefore = ops.writeCount();
-    long callsBefore = ops.callCount();
+    long writesBefore = agents.ops.writeCount();
+    long callsBefore = agents.ops.callCount();
     Thread.sleep(3_500);
-    assertEquals(writesBefore, ops.writeCount(), "no Kubernetes writes while nothing changes");
-    long probeCalls = ops.callCount() - callsBefore;
+    assertEquals(writesBefore, agents.ops.writeCount(), "no Kubernetes writes while nothing changes");
+    long probeCalls = agents.ops.callCount() - callsBefore;
     assertTrue(probeCalls <= 5, "only heartbeat probes reach the API server while idle, saw " + probeCalls);
 
     // 4. a change: ConfigMap updated, Deployment pruned

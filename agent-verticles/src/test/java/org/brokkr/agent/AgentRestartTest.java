@@ -5,24 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.brokkr.agent.cluster.Fabric8ClusterOps;
-import org.brokkr.agent.cluster.RetryPolicy;
+import org.brokkr.agent.testing.AgentHarness;
 import org.brokkr.agent.testing.Eventually;
 import org.brokkr.agent.testing.KubeApiServer;
 import org.brokkr.broker.testing.Fixtures;
 import org.brokkr.broker.testing.TestBroker;
-import org.brokkr.codecs.config.Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -38,39 +32,16 @@ class AgentRestartTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   private TestBroker broker;
-  private Vertx vertx;
-  private Fabric8ClusterOps ops;
-  private Agent agent;
+  private AgentHarness agents;
 
   @AfterEach
   void tearDown() throws Exception {
-    if (agent != null) {
-      agent.stop().await(30, TimeUnit.SECONDS);
-    }
-    if (ops != null) {
-      ops.close();
-    }
-    if (vertx != null) {
-      vertx.close().await(30, TimeUnit.SECONDS);
+    if (agents != null) {
+      agents.close();
     }
     if (broker != null) {
       broker.close();
     }
-  }
-
-  private Agent startAgent(int brokerPort, Fixtures.Agent identity, String name, Path stateDir) throws Exception {
-    Map<String, String> s = new HashMap<>(AgentConfig.DEFAULTS);
-    s.put("agent.broker_url", "http://127.0.0.1:" + brokerPort);
-    s.put("agent.pak", identity.pak());
-    s.put("agent.agent_name", name);
-    s.put("agent.cluster_name", "cluster-1");
-    s.put("agent.polling_interval", "1");
-    s.put("agent.max_backoff_seconds", "2");
-    s.put("agent.health_port", "0");
-    s.put("agent.health_host", "127.0.0.1");
-    s.put("agent.max_retries", "2");
-    s.put("agent.state_dir", stateDir.toString());
-    return Agent.start(vertx, AgentConfig.from(Settings.of(s)), ops).await(60, TimeUnit.SECONDS);
   }
 
   @Test
@@ -89,21 +60,19 @@ class AgentRestartTest {
     fx.labelAgent(identity.id(), "restart");
     fx.deploymentObject(gen, stack, Fixtures.configMap(cm));
 
-    vertx = Vertx.vertx();
-    ops = Fabric8ClusterOps.fromConfig(vertx, apiServer.config(), Optional.empty(), new RetryPolicy(100, 2.0, 1_000, 5_000));
+    agents = new AgentHarness(apiServer);
     try (KubernetesClient kube = apiServer.client()) {
       int port = broker.broker.port();
-      agent = startAgent(port, identity, name, stateDir);
+      agents.start(port, identity, name, stateDir, 2);
       Eventually.holds(WAIT, "object applied", () -> kube.configMaps().inNamespace("default").withName(cm).get() != null);
       Eventually.holds(WAIT, "state saved", () -> Files.exists(stateDir.resolve("state.json")));
-      agent.stop().await(30, TimeUnit.SECONDS);
-      agent = null;
+      agents.stopAgent();
 
       // the broker goes away, the agent restarts: it runs from its saved state and touches nothing
       var database = broker.database;
       broker.closeKeepingDatabase();
       broker = null;
-      agent = startAgent(port, identity, name, stateDir);
+      Agent agent = agents.start(port, identity, name, stateDir, 2);
       assertTrue(!agent.runtime().brokerReachable());
       assertEquals(identity.id(), agent.runtime().agentId().toString());
       Thread.sleep(3_000);

@@ -72,20 +72,7 @@ public final class Settings {
   }
 
   public int integer(String key, int fallback, int min, int max) {
-    String raw = values.get(key);
-    if (raw == null || raw.isBlank()) {
-      return fallback;
-    }
-    long value;
-    try {
-      value = Long.parseLong(raw.trim());
-    } catch (NumberFormatException e) {
-      throw invalid(key, raw, "is not an integer");
-    }
-    if (value < min || value > max) {
-      throw invalid(key, raw, "must be between " + min + " and " + max);
-    }
-    return (int) value;
+    return (int) longValue(key, fallback, min, max);
   }
 
   public long longValue(String key, long fallback, long min, long max) {

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.brokkr.agent.testing.AgentHarness;
 import org.brokkr.agent.testing.Eventually;
 import org.brokkr.agent.testing.KubeApiServer;

@@ -139,6 +139,18 @@ class AgentEndToEndTest {
     // 2. the SUCCESS event reaches the broker
     Eventually.holds(WAIT, "SUCCESS event for the first object", () -> hasEvent(identity, first.getString("id"), "SUCCESS"));
 
+    // the probe server reports what the agent sees
+    assertEquals(200, probe("/healthz"));
+    assertEquals(200, probe("/readyz"));
+    assertEquals(200, probe("/health"));
+    String metrics = fetch("/metrics");
+    assertTrue(metrics.contains("brokkr_agent_poll_requests_total{status=\"success\"}"), metrics);
+    assertTrue(metrics.contains("brokkr_agent_heartbeat_sent_total"), metrics);
+    JsonObject health = new JsonObject(fetch("/health"));
+    assertEquals("healthy", health.getString("status"));
+    assertEquals(true, health.getJsonObject("kubernetes").getBoolean("connected"));
+    assertEquals(true, health.getJsonObject("broker").getBoolean("connected"));
+
     // 3. an unchanged target state costs no writes
     long writesBefore = agents.ops.writeCount();
     long callsBefore = agents.ops.callCount();
@@ -190,6 +202,14 @@ class AgentEndToEndTest {
       conn.setConnectTimeout(5_000);
       conn.setReadTimeout(10_000);
       return conn.getResponseCode();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String fetch(String path) {
+    try (var in = new java.net.URL("http://127.0.0.1:" + agent.healthPort() + path).openStream()) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.brokkr.broker.agents.AgentsVerticle;
 import org.brokkr.broker.audit.AuditVerticle;
 import org.brokkr.broker.auth.AuthCache;
@@ -80,14 +81,15 @@ public final class Broker {
               .build();
           return Bootstrap.run(vertx, pool, config).map(target);
         })
-        .compose(target -> deployAll(List.of(
-            new AuthVerticle(pool, target.connectOptions(), cache),
-            new GeneratorsVerticle(pool, config.pakFormat(), cache),
-            new AgentsVerticle(pool, config.pakFormat(), cache),
-            new StacksVerticle(pool),
-            new DeploymentObjectsVerticle(pool),
-            new AgentEventsVerticle(pool),
-            new AuditVerticle(pool))))
+        // the auth verticle holds the one LISTEN connection; resource verticles run on every event loop
+        .compose(target -> deploy(() -> new AuthVerticle(pool, target.connectOptions(), cache), 1))
+        .compose(v -> deployAll(List.of(
+            () -> new GeneratorsVerticle(pool, config.pakFormat(), cache),
+            () -> new AgentsVerticle(pool, config.pakFormat(), cache),
+            () -> new StacksVerticle(pool),
+            () -> new DeploymentObjectsVerticle(pool),
+            () -> new AgentEventsVerticle(pool),
+            () -> new AuditVerticle(pool))))
         .onSuccess(v -> {
           readiness.started(pool);
           LOG.info("broker ready port={} startup_ms={}", port.get(), (System.nanoTime() - started) / 1_000_000);
@@ -106,12 +108,18 @@ public final class Broker {
     });
   }
 
-  private Future<Void> deployAll(List<ResourceVerticle> verticles) {
+  private Future<Void> deployAll(List<Supplier<ResourceVerticle>> verticles) {
     Future<Void> chain = Future.succeededFuture();
-    for (ResourceVerticle v : verticles) {
-      chain = chain.compose(x -> vertx.deployVerticle(v).onSuccess(deployments::add).mapEmpty());
+    for (Supplier<ResourceVerticle> v : verticles) {
+      chain = chain.compose(x -> deploy(v, config.httpInstances()));
     }
     return chain;
+  }
+
+  private Future<Void> deploy(Supplier<ResourceVerticle> verticle, int instances) {
+    return vertx.deployVerticle(verticle::get, new DeploymentOptions().setInstances(instances))
+        .onSuccess(deployments::add)
+        .mapEmpty();
   }
 
   public int port() {

@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The agent's memory across restarts, in one small JSON file: what it applied per stack, the last
  * target state it received, and deployment results not yet delivered to the broker. Written
- * atomically (temporary file, then move) with Vert.x's asynchronous file system.
+ * atomically (temporary file, then move) with Vert.x's asynchronous file system, and only when
+ * something changed.
  */
 public final class StateStore {
   private static final String FILE = "state.json";
@@ -26,6 +27,7 @@ public final class StateStore {
   private JsonArray lastTargetState = new JsonArray();
   private String agentId;
   private String agentStatus;
+  private Buffer lastSaved;
 
   private StateStore(Vertx vertx, String dir) {
     this.vertx = vertx;
@@ -43,6 +45,7 @@ public final class StateStore {
 
   private StateStore load(Buffer buffer) {
     JsonObject json = buffer.toJsonObject();
+    lastSaved = buffer;
     agentId = json.getString("agent_id");
     agentStatus = json.getString("agent_status");
     JsonObject saved = json.getJsonObject("stacks", new JsonObject());
@@ -101,10 +104,15 @@ public final class StateStore {
         .put("stacks", saved)
         .put("pending_events", new JsonArray(new ArrayList<>(pendingEvents)))
         .put("last_target_state", lastTargetState);
+    Buffer content = json.toBuffer();
+    if (content.equals(lastSaved)) {
+      return Future.succeededFuture();
+    }
     String path = dir + "/" + FILE;
     String tmp = path + ".tmp";
     var fs = vertx.fileSystem();
-    return fs.writeFile(tmp, json.toBuffer())
-        .compose(v -> fs.move(tmp, path, new CopyOptions().setReplaceExisting(true).setAtomicMove(true)));
+    return fs.writeFile(tmp, content)
+        .compose(v -> fs.move(tmp, path, new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
+        .onSuccess(v -> lastSaved = content);
   }
 }

@@ -30,6 +30,8 @@ public final class DeployVerticle extends VerticleBase {
   private final StateStore state;
   private Reconciler reconciler;
   private int failures;
+  /** Tag of the target state held in the state store (null until one was received in this run). */
+  private String etag;
   private long timer = -1;
   private boolean stopped;
 
@@ -79,15 +81,19 @@ public final class DeployVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     long started = System.nanoTime();
-    return broker.targetState(runtime.agentId())
-        .compose(target -> {
+    return broker.targetState(runtime.agentId(), etag)
+        .compose(reply -> {
           failures = 0;
           runtime.brokerUp();
           runtime.pollSucceeded();
           metrics.brokerReachable(true);
           metrics.poll(true, (System.nanoTime() - started) / 1e9);
-          state.lastTargetState(target);
-          return reconciler.run(target);
+          if (!reply.unchanged()) {
+            state.lastTargetState(reply.objects());
+            etag = reply.etag();
+          }
+          // also when unchanged: objects that failed are retried, and the plan costs nothing otherwise
+          return reconciler.run(state.lastTargetState());
         })
         .compose(report -> {
           metrics.reconciled(report.applied(), report.failed(), report.pruned());

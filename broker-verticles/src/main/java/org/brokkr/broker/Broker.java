@@ -21,12 +21,14 @@ import org.brokkr.broker.db.DatabaseTarget;
 import org.brokkr.broker.db.EmbeddedDatabase;
 import org.brokkr.broker.db.Migrations;
 import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
+import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.events.AgentEventsVerticle;
 import org.brokkr.broker.generators.GeneratorsVerticle;
 import org.brokkr.broker.http.ApiContract;
 import org.brokkr.broker.http.HttpApiVerticle;
 import org.brokkr.broker.http.Readiness;
 import org.brokkr.broker.stacks.StacksVerticle;
+import org.brokkr.broker.support.ChangeListenerVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.codecs.LocalCodec;
 import org.slf4j.Logger;
@@ -61,10 +63,11 @@ public final class Broker {
     long started = System.nanoTime();
     LocalCodec.registerAll(vertx.eventBus());
     AuthCache cache = new AuthCache(config.authCacheTtlSeconds(), config.authCacheMaxEntries());
+    TargetStateCache targetStates = new TargetStateCache(config.targetStateCacheTtlMillis(), config.authCacheMaxEntries());
     PakAuthProvider provider = new PakAuthProvider(vertx, cache);
     ApiContract contract = ApiContract.load();
     return vertx.deployVerticle(() -> {
-          HttpApiVerticle http = new HttpApiVerticle(config, contract, provider, readiness);
+          HttpApiVerticle http = new HttpApiVerticle(config, contract, provider, readiness, targetStates);
           return new PortReporting(http, port);
         }, new DeploymentOptions().setInstances(config.httpInstances()))
         .onSuccess(deployments::add)
@@ -81,13 +84,15 @@ public final class Broker {
               .build();
           return Bootstrap.run(vertx, pool, config).map(target);
         })
-        // the auth verticle holds the one LISTEN connection; resource verticles run on every event loop
-        .compose(target -> deploy(() -> new AuthVerticle(pool, target.connectOptions(), cache), 1))
+        // one LISTEN connection per broker; resource verticles run on every event loop
+        .compose(target -> vertx.deployVerticle(new ChangeListenerVerticle(target.connectOptions(), cache, targetStates))
+            .onSuccess(deployments::add))
         .compose(v -> deployAll(List.of(
+            () -> new AuthVerticle(pool),
             () -> new GeneratorsVerticle(pool, config.pakFormat(), cache),
             () -> new AgentsVerticle(pool, config.pakFormat(), cache),
             () -> new StacksVerticle(pool),
-            () -> new DeploymentObjectsVerticle(pool),
+            () -> new DeploymentObjectsVerticle(pool, targetStates),
             () -> new AgentEventsVerticle(pool),
             () -> new AuditVerticle(pool))))
         .onSuccess(v -> {

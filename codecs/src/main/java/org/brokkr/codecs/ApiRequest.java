@@ -20,7 +20,8 @@ public record ApiRequest(
     String contentType,
     String accept,
     String remoteAddress,
-    String userAgent) {
+    String userAgent,
+    String ifNoneMatch) {
 
   public String pathParam(String name) {
     return path.get(name);

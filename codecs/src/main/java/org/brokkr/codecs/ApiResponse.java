@@ -2,10 +2,24 @@ package org.brokkr.codecs;
 
 /**
  * The reply of a resource verticle: HTTP status and a body that is a Vert.x JSON value
- * ({@code JsonObject}, {@code JsonArray}), a raw string with its content type, or nothing.
+ * ({@code JsonObject}, {@code JsonArray}), a raw string with its content type, or nothing; and
+ * the entity tag of the body when the operation supports conditional requests.
  */
-public record ApiResponse(int status, Object body, String contentType) {
+public record ApiResponse(int status, Object body, String contentType, String etag) {
   public static final String JSON = "application/json";
+
+  public ApiResponse(int status, Object body, String contentType) {
+    this(status, body, contentType, null);
+  }
+
+  public ApiResponse withEtag(String tag) {
+    return new ApiResponse(status, body, contentType, tag);
+  }
+
+  /** 304: the client's copy (entity tag {@code tag}) is current. */
+  public static ApiResponse notModified(String tag) {
+    return new ApiResponse(304, null, null, tag);
+  }
 
   public static ApiResponse ok(Object body) {
     return new ApiResponse(200, body, JSON);

@@ -73,10 +73,31 @@ public final class BrokerClient implements AutoCloseable {
     return expect(api("POST", "/agents/" + id + "/heartbeat").sendJsonObject(body), 204).mapEmpty();
   }
 
-  /** The full target state: latest object of every associated stack, plus owed deletion markers. */
-  public Future<JsonArray> targetState(UUID id) {
-    return expect(api("GET", "/agents/" + id + "/target-state").addQueryParam("mode", "full").send(), 200)
-        .map(HttpResponse::bodyAsJsonArray);
+  /** A target-state answer: the objects (null when unchanged since {@code etag}) and the tag. */
+  public record TargetState(JsonArray objects, String etag) {
+    public boolean unchanged() {
+      return objects == null;
+    }
+  }
+
+  /**
+   * The full target state: latest object of every associated stack, plus owed deletion markers.
+   * With the tag of the copy we hold, an unchanged state comes back as 304 without a body.
+   */
+  public Future<TargetState> targetState(UUID id, String knownEtag) {
+    HttpRequest<Buffer> request = api("GET", "/agents/" + id + "/target-state").addQueryParam("mode", "full");
+    if (knownEtag != null) {
+      request.putHeader("If-None-Match", knownEtag);
+    }
+    return request.send().transform(ar -> {
+      if (ar.succeeded() && ar.result().statusCode() == 304) {
+        return Future.succeededFuture(new TargetState(null, knownEtag));
+      }
+      if (ar.succeeded() && ar.result().statusCode() == 200) {
+        return Future.succeededFuture(new TargetState(ar.result().bodyAsJsonArray(), ar.result().getHeader("ETag")));
+      }
+      return Future.failedFuture(failure(ar.failed() ? null : ar.result(), ar.cause()));
+    });
   }
 
   public Future<Void> postEvent(UUID id, JsonObject event) {

@@ -4,11 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import org.brokkr.broker.support.Access;
-import org.brokkr.broker.support.Invalidation;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.codecs.Addresses;
 import org.brokkr.codecs.ApiRequest;
@@ -18,10 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns identity resolution (PAK hash -> identity) and the auth operations. Listens on the
- * invalidation channel so that a PAK rotated or deleted through any replica stops working here
- * within the notification latency; after a reconnect it drops the whole cache (pings may have
- * been missed).
+ * Owns identity resolution (PAK hash -> identity) and the auth operations. Revocations reach the
+ * shared {@link AuthCache} through the change listener.
  */
 public final class AuthVerticle extends ResourceVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AuthVerticle.class);
@@ -29,15 +24,10 @@ public final class AuthVerticle extends ResourceVerticle {
       SELECT id, name FROM generators WHERE deleted_at IS NULL AND NOT is_system ORDER BY name""";
 
   private final Pool pool;
-  private final PgConnectOptions listenOptions;
-  private final AuthCache cache;
   private IdentityRepository identities;
-  private PgSubscriber subscriber;
 
-  public AuthVerticle(Pool pool, PgConnectOptions listenOptions, AuthCache cache) {
+  public AuthVerticle(Pool pool) {
     this.pool = pool;
-    this.listenOptions = listenOptions;
-    this.cache = cache;
   }
 
   @Override
@@ -55,17 +45,7 @@ public final class AuthVerticle extends ResourceVerticle {
   public Future<?> start() {
     identities = new IdentityRepository(pool);
     vertx.eventBus().<String>consumer(Addresses.AUTH_VERIFY, this::verify);
-    subscriber = PgSubscriber.subscriber(vertx, listenOptions);
-    subscriber.reconnectPolicy(retries -> 500L);
-    subscriber.channel(Invalidation.CHANNEL)
-        .handler(cache::invalidate)
-        .subscribeHandler(v -> cache.invalidate("*"));
-    return super.start().compose(v -> subscriber.connect());
-  }
-
-  @Override
-  public Future<?> stop() {
-    return subscriber == null ? Future.succeededFuture() : subscriber.close();
+    return super.start();
   }
 
   private void verify(Message<String> message) {

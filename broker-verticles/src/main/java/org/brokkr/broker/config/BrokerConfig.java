@@ -22,7 +22,8 @@ public record BrokerConfig(
     Pak.Format pakFormat,
     String logLevel,
     String logFormat,
-    int httpInstances) {
+    int httpInstances,
+    long targetStateCacheTtlMillis) {
 
   /** Defaults for keys whose default is not "unset". */
   public static final Map<String, String> DEFAULTS = Map.ofEntries(
@@ -98,6 +99,7 @@ public record BrokerConfig(
         pak,
         level,
         format,
-        s.integer("broker.http_instances", Math.max(1, 2 * Runtime.getRuntime().availableProcessors()), 1, 256));
+        s.integer("broker.http_instances", Math.max(1, 2 * Runtime.getRuntime().availableProcessors()), 1, 256),
+        s.longValue("broker.target_state_cache_ttl_ms", 30_000, 0, 3_600_000));
   }
 }

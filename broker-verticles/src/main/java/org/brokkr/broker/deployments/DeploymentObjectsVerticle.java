@@ -30,9 +30,11 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
   private final Pool pool;
   private final DeploymentObjectRepository repo = new DeploymentObjectRepository();
   private final StackAccess stacks = new StackAccess(new StackRepository());
+  private final TargetStateCache cache;
 
-  public DeploymentObjectsVerticle(Pool pool) {
+  public DeploymentObjectsVerticle(Pool pool, TargetStateCache cache) {
     this.pool = pool;
+    this.cache = cache;
   }
 
   @Override
@@ -118,16 +120,33 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
     });
   }
 
+  /**
+   * Served from the cache when nothing changed since it was computed (no database work), with an
+   * entity tag; a client presenting the current tag gets 304 and no body.
+   */
   private Future<ApiResponse> targetState(ApiRequest req) {
     UUID agentId = req.pathId("id");
     Access.requireAdminOrAgent(req.caller(), agentId);
     boolean full = req.queryParam("mode").map("full"::equals).orElse(false);
+    var cached = cache.get(agentId, full);
+    if (cached.isPresent()) {
+      return Future.succeededFuture(respond(req, cached.get()));
+    }
+    long generation = cache.generation();
     return repo.liveAgent(pool, agentId).compose(live -> {
       if (!live) {
         throw ApiError.notFound("agent_not_found", "agent not found");
       }
       return repo.targetState(pool, agentId, full);
-    }).map(ApiResponse::ok);
+    }).map(body -> respond(req, cache.put(agentId, full, body, generation)));
+  }
+
+  private static ApiResponse respond(ApiRequest req, TargetStateCache.Entry entry) {
+    String presented = req.ifNoneMatch();
+    if (presented != null && (presented.equals(entry.etag()) || presented.equals("W/" + entry.etag()))) {
+      return ApiResponse.notModified(entry.etag());
+    }
+    return ApiResponse.ok(entry.body()).withEtag(entry.etag());
   }
 
   private static boolean flag(String raw) {

@@ -12,6 +12,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Map;
 import org.brokkr.broker.auth.PakAuthProvider;
+import org.brokkr.broker.deployments.TargetStateCache;
+import org.brokkr.broker.deployments.TargetStateImpact;
 import org.brokkr.codecs.ApiError;
 import org.brokkr.codecs.ApiRequest;
 import org.brokkr.codecs.ApiResponse;
@@ -27,9 +29,11 @@ public final class ApiDispatcher {
   private static final DeliveryOptions SEND = new DeliveryOptions().setSendTimeout(30_000);
 
   private final Vertx vertx;
+  private final TargetStateCache targetStates;
 
-  public ApiDispatcher(Vertx vertx) {
+  public ApiDispatcher(Vertx vertx, TargetStateCache targetStates) {
     this.vertx = vertx;
+    this.targetStates = targetStates;
   }
 
   public void dispatch(RoutingContext ctx, String operationId, Identity caller) {
@@ -41,9 +45,13 @@ public final class ApiDispatcher {
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
     ApiRequest request = new ApiRequest(operationId, caller, Map.copyOf(ctx.pathParams()),
         firstValues(ctx.queryParams()), body, ctx.request().getHeader("Content-Type"),
-        ctx.request().getHeader("Accept"), clientAddress(ctx), ctx.request().getHeader("User-Agent"));
+        ctx.request().getHeader("Accept"), clientAddress(ctx), ctx.request().getHeader("User-Agent"),
+        ctx.request().getHeader("If-None-Match"));
     vertx.eventBus().<ApiResponse>request(address, request, SEND).onComplete(ar -> {
       if (ar.succeeded()) {
+        if (ar.result().body().status() < 300) {
+          TargetStateImpact.of(request).ifPresent(targetStates::changed);
+        }
         write(ctx, ar.result().body());
       } else {
         writeError(ctx, toApiError(ar.cause()));
@@ -60,6 +68,9 @@ public final class ApiDispatcher {
       return;
     }
     ctx.response().setStatusCode(response.status());
+    if (response.etag() != null) {
+      ctx.response().putHeader("ETag", response.etag());
+    }
     Object body = response.body();
     if (body == null) {
       ctx.response().end();

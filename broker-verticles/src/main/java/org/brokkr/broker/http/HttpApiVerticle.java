@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.brokkr.broker.auth.PakAuthProvider;
 import org.brokkr.broker.config.BrokerConfig;
+import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.codecs.ApiError;
 import org.brokkr.codecs.Failure;
 import org.brokkr.codecs.Identity;
@@ -34,20 +35,23 @@ public final class HttpApiVerticle extends VerticleBase {
   private final ApiContract contract;
   private final PakAuthProvider authProvider;
   private final Readiness readiness;
+  private final TargetStateCache targetStates;
   private HttpServer server;
   private ApiDispatcher dispatcher;
   private ErrorPages errors;
 
-  public HttpApiVerticle(BrokerConfig config, ApiContract contract, PakAuthProvider authProvider, Readiness readiness) {
+  public HttpApiVerticle(BrokerConfig config, ApiContract contract, PakAuthProvider authProvider, Readiness readiness,
+      TargetStateCache targetStates) {
     this.config = config;
     this.contract = contract;
     this.authProvider = authProvider;
     this.readiness = readiness;
+    this.targetStates = targetStates;
   }
 
   @Override
   public Future<?> start() {
-    dispatcher = new ApiDispatcher(vertx);
+    dispatcher = new ApiDispatcher(vertx, targetStates);
     errors = new ErrorPages(vertx);
     return OpenAPIContract.from(vertx, contract.routerSpec().copy())
         .map(this::apiRouter)

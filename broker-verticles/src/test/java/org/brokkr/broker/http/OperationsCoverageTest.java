@@ -26,11 +26,11 @@ class OperationsCoverageTest {
 
   private static Map<String, ResourceVerticle> verticlesByAddress() {
     Map<String, ResourceVerticle> m = new HashMap<>();
-    m.put(Addresses.AUTH, new AuthVerticle(null, null, new AuthCache(1, 1)));
+    m.put(Addresses.AUTH, new AuthVerticle(null));
     m.put(Addresses.GENERATORS, new GeneratorsVerticle(null, Pak.Format.DEFAULT, null));
     m.put(Addresses.AGENTS, new AgentsVerticle(null, Pak.Format.DEFAULT, null));
     m.put(Addresses.STACKS, new StacksVerticle(null));
-    m.put(Addresses.DEPLOYMENT_OBJECTS, new DeploymentObjectsVerticle(null));
+    m.put(Addresses.DEPLOYMENT_OBJECTS, new DeploymentObjectsVerticle(null, null));
     m.put(Addresses.AGENT_EVENTS, new AgentEventsVerticle(null));
     m.put(Addresses.AUDIT, new AuditVerticle(null));
     return m;

@@ -1,0 +1,105 @@
+package org.brokkr.broker.deployments;
+
+import io.vertx.core.json.JsonArray;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.brokkr.codecs.Pak;
+
+/**
+ * Target states already computed, per agent and mode, with their entity tag. The database tells
+ * every broker after commit what changed (channel {@code brokkr_target_state}: an agent id or
+ * {@code *}); entries concerned are dropped at once. A computation that raced with a change is
+ * not stored (generation check), entries also expire after a short TTL, and while the listening
+ * connection is down the cache is bypassed, so a missed notification cannot serve stale state
+ * for long.
+ */
+public final class TargetStateCache {
+  /** A cached response body and its entity tag. */
+  public record Entry(JsonArray body, String etag, long expiresAtNanos) {}
+
+  private record Key(UUID agentId, boolean full) {}
+
+  private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+  private final AtomicLong generation = new AtomicLong();
+  private final long ttlNanos;
+  private final int maxEntries;
+  private volatile boolean listening;
+
+  public TargetStateCache(long ttlMillis, int maxEntries) {
+    this.ttlNanos = ttlMillis * 1_000_000L;
+    this.maxEntries = maxEntries;
+  }
+
+  public Optional<Entry> get(UUID agentId, boolean full) {
+    if (!listening || ttlNanos == 0) {
+      return Optional.empty();
+    }
+    Key key = new Key(agentId, full);
+    Entry e = entries.get(key);
+    if (e == null) {
+      return Optional.empty();
+    }
+    if (System.nanoTime() - e.expiresAtNanos() > 0) {
+      entries.remove(key, e);
+      return Optional.empty();
+    }
+    return Optional.of(e);
+  }
+
+  /** Read before computing a target state; pass it back to {@link #put}. */
+  public long generation() {
+    return generation.get();
+  }
+
+  /** Stores a computed target state unless something changed since {@code readGeneration}. */
+  public Entry put(UUID agentId, boolean full, JsonArray body, long readGeneration) {
+    Entry entry = new Entry(body, etagOf(body), System.nanoTime() + ttlNanos);
+    if (!listening || ttlNanos == 0) {
+      return entry;
+    }
+    if (entries.size() >= maxEntries) {
+      entries.clear();
+    }
+    Key key = new Key(agentId, full);
+    entries.put(key, entry);
+    if (generation.get() != readGeneration) {
+      entries.remove(key, entry);
+    }
+    return entry;
+  }
+
+  /** A change notification: an agent id, or {@code *} (or anything unparsable) for all agents. */
+  public void changed(String payload) {
+    generation.incrementAndGet();
+    UUID agent = null;
+    try {
+      agent = payload == null || payload.isEmpty() || "*".equals(payload) ? null : UUID.fromString(payload);
+    } catch (IllegalArgumentException e) {
+      agent = null;
+    }
+    if (agent == null) {
+      entries.clear();
+    } else {
+      entries.remove(new Key(agent, true));
+      entries.remove(new Key(agent, false));
+    }
+  }
+
+  /** The listening connection is up (after every (re)subscribe) or down. */
+  public void listening(boolean up) {
+    generation.incrementAndGet();
+    entries.clear();
+    listening = up;
+  }
+
+  static String etagOf(JsonArray body) {
+    return "\"" + Pak.sha256Hex(body.encode()).substring(0, 32) + "\"";
+  }
+
+  public int size() {
+    return entries.size();
+  }
+}

@@ -1,0 +1,57 @@
+package org.brokkr.broker.support;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import org.brokkr.broker.auth.AuthCache;
+import org.brokkr.broker.deployments.TargetStateCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's one LISTEN connection: changes committed through any replica reach this one's
+ * caches. PAK revocations ({@code brokkr_invalidate}) drop identities; target-state changes
+ * ({@code brokkr_target_state}) drop computed target states. While the connection is down the
+ * target-state cache is bypassed; after every (re)subscribe both caches start empty, because
+ * notifications sent meanwhile were lost.
+ */
+public final class ChangeListenerVerticle extends VerticleBase {
+  public static final String TARGET_STATE_CHANNEL = "brokkr_target_state";
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeListenerVerticle.class);
+
+  private final PgConnectOptions options;
+  private final AuthCache authCache;
+  private final TargetStateCache targetStates;
+  private PgSubscriber subscriber;
+
+  public ChangeListenerVerticle(PgConnectOptions options, AuthCache authCache, TargetStateCache targetStates) {
+    this.options = options;
+    this.authCache = authCache;
+    this.targetStates = targetStates;
+  }
+
+  @Override
+  public Future<?> start() {
+    subscriber = PgSubscriber.subscriber(vertx, options);
+    subscriber.reconnectPolicy(retries -> 500L);
+    subscriber.closeHandler(v -> {
+      LOG.warn("change notifications lost their connection; caches bypassed until it is back");
+      targetStates.listening(false);
+      authCache.invalidate("*");
+    });
+    subscriber.channel(Invalidation.CHANNEL)
+        .handler(authCache::invalidate)
+        .subscribeHandler(v -> authCache.invalidate("*"));
+    subscriber.channel(TARGET_STATE_CHANNEL)
+        .handler(targetStates::changed)
+        .subscribeHandler(v -> targetStates.listening(true));
+    return subscriber.connect();
+  }
+
+  @Override
+  public Future<?> stop() {
+    targetStates.listening(false);
+    return subscriber == null ? Future.succeededFuture() : subscriber.close();
+  }
+}

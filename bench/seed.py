@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Seed a running broker for the target-state benchmark and write wrk's request list.
 
-Usage: seed.py BASE_URL ADMIN_PAK AGENTS STACKS OUT_LUA
+Usage: seed.py BASE_URL ADMIN_PAK AGENTS STACKS OUT_LUA [conditional]
 Creates one generator, STACKS stacks (each labelled `bench`, one ConfigMap object each) and
 AGENTS agents registered with the generator and labelled `bench`, so every agent's target state
-holds STACKS objects. Progress goes to stderr.
+holds STACKS objects. With `conditional`, each request carries the agent's current ETag in
+If-None-Match (an agent polling an unchanged target state). Progress goes to stderr.
 """
 import json
 import sys
@@ -26,6 +27,7 @@ def call(base, pak, method, path, body=None, ctype="application/json"):
 
 def main():
     base, admin, agents, stacks, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    conditional = len(sys.argv) > 6 and sys.argv[6] == "conditional"
     gen = call(base, admin, "POST", "/generators", {"name": "bench-gen"})
     gid, gpak = gen["generator"]["id"], gen["pak"]
     for i in range(stacks):
@@ -39,20 +41,31 @@ def main():
         a = call(base, admin, "POST", "/agents", {"name": "bench-agent-%d" % i, "cluster_name": "bench", "generator_ids": [gid]})
         aid, apak = a["agent"]["id"], a["initial_pak"]
         call(base, admin, "POST", "/agents/%s/labels" % aid, {"agent_id": aid, "label": "bench"})
-        rows.append((aid, apak))
+        rows.append([aid, apak, ""])
         if (i + 1) % 100 == 0:
             print("seeded %d/%d agents" % (i + 1, agents), file=sys.stderr)
+    if conditional:
+        for row in rows:
+            req = urllib.request.Request(base + "/api/v1/agents/%s/target-state?mode=full" % row[0])
+            req.add_header("Authorization", "Bearer " + row[1])
+            with urllib.request.urlopen(req) as resp:
+                row[2] = resp.headers.get("ETag", "")
     with open(out, "w") as f:
         f.write("requests = {\n")
-        for aid, apak in rows:
-            f.write('  {path = "/api/v1/agents/%s/target-state?mode=full", pak = "Bearer %s"},\n' % (aid, apak))
+        for aid, apak, etag in rows:
+            f.write('  {path = "/api/v1/agents/%s/target-state?mode=full", pak = "Bearer %s", etag = %s},\n'
+                    % (aid, apak, json.dumps(etag)))
         f.write("}\n")
         f.write("""
 local n = 0
 request = function()
   n = n + 1
   local r = requests[(n % #requests) + 1]
-  return wrk.format("GET", r.path, {["Authorization"] = r.pak})
+  local headers = {["Authorization"] = r.pak}
+  if r.etag ~= "" then
+    headers["If-None-Match"] = r.etag
+  end
+  return wrk.format("GET", r.path, headers)
 end
 """)
     print("wrote %s" % out, file=sys.stderr)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rough throughput of GET /agents/{id}/target-state (PAK auth, full mode) with wrk.
-# Usage: bench/target-state.sh [AGENTS] [STACKS] [DURATION]   (defaults 200 20 30s)
+# Usage: bench/target-state.sh [AGENTS] [STACKS] [DURATION] [conditional]   (defaults 200 20 30s)
+# With "conditional" every poll presents the agent's current ETag (answered 304).
 # Needs: a built broker jar, wrk, and a PostgreSQL reachable at $BENCH_DATABASE_URL
 # (default postgres://brokkr:brokkr@127.0.0.1:5432/postgres; a database brokkr_bench is recreated).
 set -euo pipefail
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 AGENTS=${1:-200}
 STACKS=${2:-20}
 DURATION=${3:-30s}
+MODE=${4:-}
 SERVER=${BENCH_DATABASE_URL:-postgres://brokkr:brokkr@127.0.0.1:5432/postgres}
 DB_URL="${SERVER%/*}/brokkr_bench"
 PORT=${BENCH_PORT:-3900}
@@ -26,7 +28,7 @@ for _ in $(seq 1 60); do curl -sf "localhost:$PORT/readyz" >/dev/null && break; 
 curl -sf "localhost:$PORT/readyz" >/dev/null || { cat "$WORK/broker.log"; exit 1; }
 
 echo "== seeding $AGENTS agents x $STACKS stacks" >&2
-python3 bench/seed.py "http://localhost:$PORT" "$(cat "$WORK/key.txt")" "$AGENTS" "$STACKS" "$WORK/requests.lua"
+python3 bench/seed.py "http://localhost:$PORT" "$(cat "$WORK/key.txt")" "$AGENTS" "$STACKS" "$WORK/requests.lua" $MODE
 
 echo "== warm-up 10s" >&2
 wrk -t2 -c32 -d10s -s "$WORK/requests.lua" "http://localhost:$PORT" > /dev/null

@@ -12,9 +12,9 @@ import org.brokkr.codecs.Pak;
  * Target states already computed, per agent and mode, with their entity tag. The database tells
  * every broker after commit what changed (channel {@code brokkr_target_state}: an agent id or
  * {@code *}); entries concerned are dropped at once. A computation that raced with a change is
- * not stored (generation check), entries also expire after a short TTL, and while the listening
- * connection is down the cache is bypassed, so a missed notification cannot serve stale state
- * for long.
+ * not stored (generation check), entries expire after a short TTL, the cache restarts empty on
+ * every re-subscription and is bypassed while nothing listens, so a missed notification cannot
+ * serve stale state for long.
  */
 public final class TargetStateCache {
   /** A cached response body and its entity tag. */

@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The broker's one LISTEN connection: changes committed through any replica reach this one's
  * caches. PAK revocations ({@code brokkr_invalidate}) drop identities; target-state changes
- * ({@code brokkr_target_state}) drop computed target states. While the connection is down the
- * target-state cache is bypassed; after every (re)subscribe both caches start empty, because
- * notifications sent meanwhile were lost.
+ * ({@code brokkr_target_state}) drop computed target states. After every (re)subscribe both
+ * caches start empty, because notifications sent while reconnecting were lost; if the connection
+ * is given up for good, the target-state cache is bypassed from then on.
  */
 public final class ChangeListenerVerticle extends VerticleBase {
   public static final String TARGET_STATE_CHANNEL = "brokkr_target_state";

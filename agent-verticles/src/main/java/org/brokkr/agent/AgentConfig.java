@@ -84,14 +84,8 @@ public record AgentConfig(
         org.slf4j.LoggerFactory.getLogger(AgentConfig.class).warn("ignoring malformed generator id '{}'", part.trim());
       }
     }
-    String level = s.string("log.level", "info").trim().toLowerCase(java.util.Locale.ROOT);
-    if (!level.matches("off|error|warn|info|debug|trace")) {
-      throw s.invalid("log.level", level, "must be one of off, error, warn, info, debug, trace");
-    }
-    String format = s.string("log.format", "text").trim().toLowerCase(java.util.Locale.ROOT);
-    if (!format.equals("text") && !format.equals("json")) {
-      throw s.invalid("log.format", format, "must be text or json");
-    }
+    String level = s.logLevel("info");
+    String format = s.logFormat();
     return new AgentConfig(
         url,
         pak,

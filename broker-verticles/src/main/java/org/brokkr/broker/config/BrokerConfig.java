@@ -65,14 +65,8 @@ public record BrokerConfig(
         throw s.invalid("broker.pak_hash", "<redacted>", "must be 64 hexadecimal characters (SHA-256 of the PAK's long token)");
       }
     });
-    String level = s.string("log.level", "debug").trim().toLowerCase(Locale.ROOT);
-    if (!level.matches("off|error|warn|info|debug|trace")) {
-      throw s.invalid("log.level", level, "must be one of off, error, warn, info, debug, trace");
-    }
-    String format = s.string("log.format", "text").trim().toLowerCase(Locale.ROOT);
-    if (!format.equals("text") && !format.equals("json")) {
-      throw s.invalid("log.format", format, "must be text or json");
-    }
+    String level = s.logLevel("debug");
+    String format = s.logFormat();
     String prefix = s.string("pak.prefix", "brokkr");
     String shortPrefix = s.string("pak.short_token_prefix", "BR");
     if (prefix.isEmpty() || prefix.contains("_")) {

@@ -92,6 +92,27 @@ public final class Settings {
     return value;
   }
 
+  /** A value that must be one of {@code allowed} (compared in lower case). */
+  public String choice(String key, String fallback, String... allowed) {
+    String value = string(key, fallback).trim().toLowerCase(Locale.ROOT);
+    for (String a : allowed) {
+      if (a.equals(value)) {
+        return value;
+      }
+    }
+    throw invalid(key, value, "must be one of " + String.join(", ", allowed));
+  }
+
+  /** {@code log.level}: off, error, warn, info, debug or trace. */
+  public String logLevel(String fallback) {
+    return choice("log.level", fallback, "off", "error", "warn", "info", "debug", "trace");
+  }
+
+  /** {@code log.format}: text or json. */
+  public String logFormat() {
+    return choice("log.format", "text", "text", "json");
+  }
+
   public boolean bool(String key, boolean fallback) {
     String raw = values.get(key);
     if (raw == null || raw.isBlank()) {

@@ -10,8 +10,6 @@ public final class Addresses {
   public static final String DEPLOYMENT_OBJECTS = "brokkr.deployment-objects";
   public static final String AGENT_EVENTS = "brokkr.agent-events";
   public static final String AUDIT = "brokkr.audit";
-  /** Local broadcast: a PAK hash (or {@code *}) whose cached identity must be dropped. */
-  public static final String AUTH_INVALIDATED = "brokkr.auth.invalidated";
   /** Fire-and-forget: a request was refused for an unknown PAK (written to the audit log). */
   public static final String AUDIT_AUTH_FAILED = "brokkr.audit.auth-failed";
 

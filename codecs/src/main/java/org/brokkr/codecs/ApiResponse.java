@@ -33,10 +33,6 @@ public record ApiResponse(int status, Object body, String contentType, String et
     return new ApiResponse(204, null, null);
   }
 
-  public static ApiResponse emptyOk() {
-    return new ApiResponse(200, null, null);
-  }
-
   public static ApiResponse raw(int status, String body, String contentType) {
     return new ApiResponse(status, body, contentType);
   }

@@ -14,7 +14,8 @@ public enum Failure {
   UNSUPPORTED_MEDIA_TYPE(7, 415),
   UNPROCESSABLE(8, 422),
   INTERNAL(9, 500),
-  UNAVAILABLE(10, 503);
+  UNAVAILABLE(10, 503),
+  METHOD_NOT_ALLOWED(11, 405);
 
   private final int number;
   private final int httpStatus;
@@ -39,14 +40,5 @@ public enum Failure {
       }
     }
     return INTERNAL;
-  }
-
-  public static Failure fromHttpStatus(int status) {
-    for (Failure f : values()) {
-      if (f.httpStatus == status) {
-        return f;
-      }
-    }
-    return status >= 500 ? INTERNAL : INVALID;
   }
 }

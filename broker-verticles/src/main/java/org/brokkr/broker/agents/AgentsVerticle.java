@@ -11,6 +11,7 @@ import org.brokkr.broker.auth.AuthCache;
 import org.brokkr.broker.support.Access;
 import org.brokkr.broker.support.AuditEntry;
 import org.brokkr.broker.support.Invalidation;
+import org.brokkr.broker.support.Fields;
 import org.brokkr.broker.support.Journal;
 import org.brokkr.broker.support.Labels;
 import org.brokkr.broker.support.ResourceVerticle;
@@ -74,8 +75,8 @@ public final class AgentsVerticle extends ResourceVerticle {
   private Future<ApiResponse> create(ApiRequest req) {
     Access.requireAdmin(req.caller());
     JsonObject body = req.jsonObjectBody("invalid_agent");
-    String name = nonBlank(body.getValue("name"), "name");
-    String cluster = nonBlank(body.getValue("cluster_name"), "cluster_name");
+    String name = Fields.requiredText(body.getValue("name"), "name", 255, "invalid_agent");
+    String cluster = Fields.requiredText(body.getValue("cluster_name"), "cluster_name", 255, "invalid_agent");
     List<UUID> generatorIds = uuidList(body.getValue("generator_ids"));
     Pak.Minted pak = Pak.mint(pakFormat);
     return pool.withTransaction(conn -> repo.countLiveGenerators(conn, generatorIds).compose(count -> {
@@ -162,7 +163,7 @@ public final class AgentsVerticle extends ResourceVerticle {
     Access.requireAdmin(req.caller());
     JsonObject body = req.jsonObjectBody("invalid_label");
     requireSameAgent(body, id);
-    String label = Labels.label(stringField(body, "label", "invalid_label"), "invalid_label");
+    String label = Labels.label(Fields.optionalString(body.getValue("label"), "label", "invalid_label"), "invalid_label");
     return pool.withTransaction(conn -> existing(conn, id)
         .compose(row -> repo.addLabel(conn, id, label))
         .compose(created -> Journal.audit(conn, AuditEntry.of(req, "agent.label_added", "agent", id,
@@ -189,8 +190,8 @@ public final class AgentsVerticle extends ResourceVerticle {
     Access.requireAdmin(req.caller());
     JsonObject body = req.jsonObjectBody("invalid_annotation");
     requireSameAgent(body, id);
-    String key = Labels.check(stringField(body, "key", "invalid_annotation"), "annotation key", "invalid_annotation");
-    String value = Labels.check(stringField(body, "value", "invalid_annotation"), "annotation value", "invalid_annotation");
+    String key = Labels.check(Fields.optionalString(body.getValue("key"), "key", "invalid_annotation"), "annotation key", "invalid_annotation");
+    String value = Labels.check(Fields.optionalString(body.getValue("value"), "value", "invalid_annotation"), "annotation value", "invalid_annotation");
     return pool.withTransaction(conn -> existing(conn, id)
         .compose(row -> repo.addAnnotation(conn, id, key, value))
         .compose(created -> Journal.audit(conn, AuditEntry.of(req, "agent.annotation_added", "agent", id,
@@ -269,24 +270,6 @@ public final class AgentsVerticle extends ResourceVerticle {
     if (raw != null && !pathId.toString().equalsIgnoreCase(raw.toString())) {
       throw ApiError.invalid("agent_id_mismatch", "agent_id in the body does not match the path");
     }
-  }
-
-  private static String stringField(JsonObject body, String field, String code) {
-    Object raw = body.getValue(field);
-    if (!(raw instanceof String s)) {
-      throw ApiError.invalid(code, field + " must be a string");
-    }
-    return s;
-  }
-
-  private static String nonBlank(Object raw, String field) {
-    if (!(raw instanceof String s) || s.isBlank()) {
-      throw ApiError.invalid("invalid_agent", field + " must be a non-empty string");
-    }
-    if (s.length() > 255) {
-      throw ApiError.invalid("invalid_agent", field + " cannot be longer than 255 characters");
-    }
-    return s;
   }
 
   private static String optionalNonBlank(Object raw, String field, int max) {

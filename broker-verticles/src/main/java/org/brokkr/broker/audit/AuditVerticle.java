@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.UUID;
 import org.brokkr.broker.support.Access;
 import org.brokkr.broker.support.Rows;
+import org.brokkr.broker.support.Fields;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.codecs.Addresses;
 import org.brokkr.codecs.ApiError;
@@ -72,7 +73,7 @@ public final class AuditVerticle extends ResourceVerticle {
     List<String> where = new ArrayList<>();
     List<Object> args = new ArrayList<>();
     req.queryParam("actor_type").ifPresent(v -> condition(where, args, "l.actor_type = $", v));
-    req.queryParam("actor_id").ifPresent(v -> condition(where, args, "l.actor_id = $", uuid(v, "actor_id")));
+    req.queryParam("actor_id").ifPresent(v -> condition(where, args, "l.actor_id = $", Fields.uuid(v, "actor_id", "invalid_query_parameter")));
     req.queryParam("action").ifPresent(v -> {
       if (v.endsWith("*")) {
         condition(where, args, "starts_with(l.action, $", v.substring(0, v.length() - 1));
@@ -82,7 +83,7 @@ public final class AuditVerticle extends ResourceVerticle {
       }
     });
     req.queryParam("resource_type").ifPresent(v -> condition(where, args, "l.resource_type = $", v));
-    req.queryParam("resource_id").ifPresent(v -> condition(where, args, "l.resource_id = $", uuid(v, "resource_id")));
+    req.queryParam("resource_id").ifPresent(v -> condition(where, args, "l.resource_id = $", Fields.uuid(v, "resource_id", "invalid_query_parameter")));
     req.queryParam("from").ifPresent(v -> condition(where, args, "l.timestamp >= $", time(v, "from")));
     req.queryParam("to").ifPresent(v -> condition(where, args, "l.timestamp < $", time(v, "to")));
     int limit = (int) Math.max(1, Math.min(1000, number(req.queryParam("limit").orElse(null), 100)));
@@ -118,14 +119,6 @@ public final class AuditVerticle extends ResourceVerticle {
   private static void condition(List<String> where, List<Object> args, String template, Object value) {
     args.add(value);
     where.add(template + args.size());
-  }
-
-  private static UUID uuid(String raw, String field) {
-    try {
-      return UUID.fromString(raw);
-    } catch (IllegalArgumentException e) {
-      throw ApiError.invalid("invalid_query_parameter", field + " must be a UUID");
-    }
   }
 
   private static OffsetDateTime time(String raw, String field) {

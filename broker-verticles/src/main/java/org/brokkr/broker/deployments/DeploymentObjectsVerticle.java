@@ -26,6 +26,7 @@ import org.brokkr.codecs.Pak;
 /** Deployment objects (immutable, sequenced desired state per stack) and agent target state. */
 public final class DeploymentObjectsVerticle extends ResourceVerticle {
   private static final String YAML = "application/yaml";
+  private static final java.util.List<String> YAML_TYPES = java.util.List.of(YAML, "text/yaml", "application/x-yaml");
 
   private final Pool pool;
   private final DeploymentObjectRepository repo = new DeploymentObjectRepository();
@@ -159,12 +160,12 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
     throw ApiError.invalid("invalid_query_parameter", "deletion_marker must be true or false");
   }
 
-  static boolean isYaml(String contentType) {
+  /** A raw-YAML body: application/yaml, text/yaml or application/x-yaml (parameters ignored). */
+  public static boolean isYaml(String contentType) {
     if (contentType == null) {
       return false;
     }
-    String base = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    return base.equals("application/yaml") || base.equals("text/yaml") || base.equals("application/x-yaml");
+    return YAML_TYPES.contains(contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT));
   }
 
   private static boolean wantsYaml(String accept) {
@@ -172,7 +173,7 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
       return false;
     }
     String a = accept.toLowerCase(Locale.ROOT);
-    return a.contains("application/yaml") || a.contains("text/yaml") || a.contains("application/x-yaml");
+    return YAML_TYPES.stream().anyMatch(a::contains);
   }
 
   private static String utf8(ApiRequest req) {

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.UUID;
 import org.brokkr.broker.support.Access;
 import org.brokkr.broker.support.AuditEntry;
+import org.brokkr.broker.support.Fields;
 import org.brokkr.broker.support.Journal;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.broker.support.Rows;
@@ -61,16 +62,16 @@ public final class AgentEventsVerticle extends ResourceVerticle {
     UUID agentId = req.pathId("id");
     Access.requireAdminOrAgent(req.caller(), agentId);
     JsonObject body = req.jsonObjectBody("invalid_agent_event");
-    UUID bodyAgent = uuid(body.getValue("agent_id"), "agent_id");
+    UUID bodyAgent = Fields.uuid(body.getValue("agent_id"), "agent_id", "invalid_agent_event");
     if (bodyAgent != null && !bodyAgent.equals(agentId)) {
       throw ApiError.invalid("agent_id_mismatch", "agent_id in the body does not match the path");
     }
-    UUID objectId = uuid(body.getValue("deployment_object_id"), "deployment_object_id");
+    UUID objectId = Fields.uuid(body.getValue("deployment_object_id"), "deployment_object_id", "invalid_agent_event");
     if (objectId == null) {
       throw ApiError.invalid("invalid_agent_event", "deployment_object_id is required");
     }
-    String eventType = text(body.getValue("event_type"), "event_type", 50);
-    String status = text(body.getValue("status"), "status", 10);
+    String eventType = Fields.requiredText(body.getValue("event_type"), "event_type", 50, "invalid_agent_event");
+    String status = Fields.requiredText(body.getValue("status"), "status", 10, "invalid_agent_event");
     Object rawMessage = body.getValue("message");
     if (rawMessage != null && !(rawMessage instanceof String)) {
       throw ApiError.invalid("invalid_agent_event", "message must be a string");
@@ -117,7 +118,7 @@ public final class AgentEventsVerticle extends ResourceVerticle {
 
   private Future<ApiResponse> all(ApiRequest req) {
     Access.requireAdmin(req.caller());
-    var filter = req.queryParam("pak_id").map(v -> uuid(v, "pak_id"));
+    var filter = req.queryParam("pak_id").map(v -> Fields.uuid(v, "pak_id", "invalid_agent_event"));
     var rows = filter.isPresent()
         ? pool.preparedQuery(ALL_FOR_GENERATOR).execute(Tuple.of(filter.get()))
         : pool.query(ALL).execute();
@@ -138,23 +139,5 @@ public final class AgentEventsVerticle extends ResourceVerticle {
 
   private static Future<Boolean> exists(SqlClient db, String sql, UUID id) {
     return db.preparedQuery(sql).execute(Tuple.of(id)).map(r -> r.size() > 0);
-  }
-
-  private static UUID uuid(Object raw, String field) {
-    if (raw == null) {
-      return null;
-    }
-    try {
-      return UUID.fromString(raw.toString());
-    } catch (IllegalArgumentException e) {
-      throw ApiError.invalid("invalid_agent_event", field + " must be a UUID");
-    }
-  }
-
-  private static String text(Object raw, String field, int max) {
-    if (!(raw instanceof String s) || s.isBlank() || s.length() > max) {
-      throw ApiError.invalid("invalid_agent_event", field + " must be a string of 1-" + max + " characters");
-    }
-    return s;
   }
 }

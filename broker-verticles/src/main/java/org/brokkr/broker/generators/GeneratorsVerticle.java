@@ -8,6 +8,7 @@ import org.brokkr.broker.auth.AuthCache;
 import org.brokkr.broker.support.Access;
 import org.brokkr.broker.support.AuditEntry;
 import org.brokkr.broker.support.Invalidation;
+import org.brokkr.broker.support.Fields;
 import org.brokkr.broker.support.Journal;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.codecs.Addresses;
@@ -57,8 +58,8 @@ public final class GeneratorsVerticle extends ResourceVerticle {
   private Future<ApiResponse> create(ApiRequest req) {
     Access.requireAdmin(req.caller());
     JsonObject body = req.jsonObjectBody("invalid_generator");
-    String name = requiredName(body.getValue("name"), "invalid_generator");
-    String description = optionalString(body.getValue("description"), "description", "invalid_generator");
+    String name = Fields.requiredText(body.getValue("name"), "name", 255, "invalid_generator");
+    String description = Fields.optionalString(body.getValue("description"), "description", "invalid_generator");
     Pak.Minted pak = Pak.mint(pakFormat);
     return pool.withTransaction(conn -> repo.insert(conn, name, description, pak.hash())
         .compose(gen -> {
@@ -85,8 +86,8 @@ public final class GeneratorsVerticle extends ResourceVerticle {
     UUID id = req.pathId("id");
     Access.requireAdminOrGenerator(req.caller(), id);
     JsonObject body = req.jsonObjectBody("invalid_generator");
-    String name = body.getValue("name") == null ? null : requiredName(body.getValue("name"), "invalid_generator");
-    String description = optionalString(body.getValue("description"), "description", "invalid_generator");
+    String name = body.getValue("name") == null ? null : Fields.requiredText(body.getValue("name"), "name", 255, "invalid_generator");
+    String description = Fields.optionalString(body.getValue("description"), "description", "invalid_generator");
     Object active = body.getValue("is_active");
     if (active != null && !(active instanceof Boolean)) {
       throw ApiError.invalid("invalid_generator", "is_active must be a boolean");
@@ -215,25 +216,5 @@ public final class GeneratorsVerticle extends ResourceVerticle {
       }
       return repo.registrations(pool, id);
     }).map(ApiResponse::ok);
-  }
-
-  static String requiredName(Object raw, String code) {
-    if (!(raw instanceof String s) || s.isBlank()) {
-      throw ApiError.invalid(code, "name must be a non-empty string");
-    }
-    if (s.length() > 255) {
-      throw ApiError.invalid(code, "name cannot be longer than 255 characters");
-    }
-    return s;
-  }
-
-  static String optionalString(Object raw, String field, String code) {
-    if (raw == null) {
-      return null;
-    }
-    if (!(raw instanceof String s)) {
-      throw ApiError.invalid(code, field + " must be a string");
-    }
-    return s;
   }
 }

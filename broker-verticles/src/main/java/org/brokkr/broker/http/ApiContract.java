@@ -1,6 +1,5 @@
 package org.brokkr.broker.http;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,9 +64,5 @@ public record ApiContract(String yaml, JsonObject json, JsonObject routerSpec) {
         content.remove(type);
       }
     }
-  }
-
-  public Buffer yamlBuffer() {
-    return Buffer.buffer(yaml);
   }
 }

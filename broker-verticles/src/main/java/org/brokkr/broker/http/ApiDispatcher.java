@@ -117,7 +117,8 @@ public final class ApiDispatcher {
     return out;
   }
 
-  private static String clientAddress(RoutingContext ctx) {
+  /** The caller's address: the first hop of X-Forwarded-For when a proxy sets it. */
+  static String clientAddress(RoutingContext ctx) {
     String forwarded = ctx.request().getHeader("X-Forwarded-For");
     if (forwarded != null && !forwarded.isBlank()) {
       return forwarded.split(",")[0].trim();

@@ -46,7 +46,7 @@ final class ErrorPages {
       case 401 -> new ApiError(Failure.UNAUTHORIZED, "unauthorized", "a valid PAK is required");
       case 403 -> new ApiError(Failure.FORBIDDEN, "forbidden", "access denied");
       case 404 -> new ApiError(Failure.NOT_FOUND, "not_found", "not found");
-      case 405 -> new ApiError(Failure.INVALID, "method_not_allowed", "method not allowed");
+      case 405 -> new ApiError(Failure.METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed");
       case 413 -> new ApiError(Failure.TOO_LARGE, "payload_too_large", "request body exceeds the configured limit");
       case 415 -> new ApiError(Failure.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "unsupported Content-Type");
       case 503 -> new ApiError(Failure.UNAVAILABLE, "service_unavailable", "service unavailable");
@@ -54,10 +54,6 @@ final class ErrorPages {
           ? new ApiError(Failure.INTERNAL, "internal_error", "internal error")
           : ApiError.invalid("invalid_request", validationMessage(failure));
     };
-    if (status == 405) {
-      ctx.response().setStatusCode(405).putHeader("Content-Type", "application/json").end(error.toJson().toBuffer());
-      return;
-    }
     if (status >= 500 && failure != null) {
       LOG.error("request failed path={} status={}", ctx.request().path(), status, failure);
     }
@@ -68,9 +64,7 @@ final class ErrorPages {
     if (ctx.request().getHeader("Authorization") == null) {
       return;
     }
-    String forwarded = ctx.request().getHeader("X-Forwarded-For");
-    String ip = forwarded != null && !forwarded.isBlank() ? forwarded.split(",")[0].trim()
-        : ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+    String ip = ApiDispatcher.clientAddress(ctx);
     vertx.eventBus().send(Addresses.AUDIT_AUTH_FAILED, new JsonObject()
         .put("path", ctx.request().path())
         .put("ip_address", ip)

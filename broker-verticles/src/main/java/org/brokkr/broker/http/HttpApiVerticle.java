@@ -13,10 +13,10 @@ import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
-import java.util.Set;
 import java.util.UUID;
 import org.brokkr.broker.auth.PakAuthProvider;
 import org.brokkr.broker.config.BrokerConfig;
+import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.codecs.ApiError;
 import org.brokkr.codecs.Failure;
@@ -27,7 +27,6 @@ import org.brokkr.codecs.Identity;
  * per event loop; every instance shares the port.
  */
 public final class HttpApiVerticle extends VerticleBase {
-  private static final Set<String> YAML_TYPES = Set.of("application/yaml", "text/yaml", "application/x-yaml");
   private static final String SEARCH_AGENT = "search_agent";
   private static final String LIST_AGENTS = "list_agents";
 
@@ -130,9 +129,7 @@ public final class HttpApiVerticle extends VerticleBase {
    * the YAML media types are served here, with the same authentication and dispatch.
    */
   private void yamlDeploymentObject(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase();
-    if (!YAML_TYPES.contains(base)) {
+    if (!DeploymentObjectsVerticle.isYaml(ctx.request().getHeader("Content-Type"))) {
       ctx.next();
       return;
     }

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Pool;
 import java.util.UUID;
 import org.brokkr.broker.support.Access;
 import org.brokkr.broker.support.AuditEntry;
+import org.brokkr.broker.support.Fields;
 import org.brokkr.broker.support.Journal;
 import org.brokkr.broker.support.Labels;
 import org.brokkr.broker.support.ResourceVerticle;
@@ -57,7 +58,7 @@ public final class StacksVerticle extends ResourceVerticle {
   private Future<ApiResponse> list(ApiRequest req) {
     Identity caller = req.caller();
     if (caller.isAdmin()) {
-      UUID filter = req.queryParam("pak_id").map(StacksVerticle::uuidQuery).orElse(null);
+      UUID filter = Fields.uuid(req.queryParam("pak_id").orElse(null), "pak_id", "invalid_query_parameter");
       return repo.list(pool, filter).map(ApiResponse::ok);
     }
     if (caller.kind() == Identity.Kind.GENERATOR) {
@@ -72,9 +73,9 @@ public final class StacksVerticle extends ResourceVerticle {
       throw ApiError.forbidden("stack_create_denied", "agents may not create stacks");
     }
     JsonObject body = req.jsonObjectBody("invalid_stack");
-    String name = name(body.getValue("name"));
-    String description = description(body.getValue("description"));
-    UUID generatorId = uuidField(body.getValue("generator_id"), "generator_id", "invalid_stack");
+    String name = Fields.requiredText(body.getValue("name"), "name", 255, "invalid_stack");
+    String description = Fields.optionalString(body.getValue("description"), "description", "invalid_stack");
+    UUID generatorId = Fields.uuid(body.getValue("generator_id"), "generator_id", "invalid_stack");
     if (generatorId == null) {
       throw ApiError.invalid("invalid_stack", "generator_id is required");
     }
@@ -105,9 +106,9 @@ public final class StacksVerticle extends ResourceVerticle {
     if (bodyId != null && !id.toString().equalsIgnoreCase(bodyId.toString())) {
       throw ApiError.invalid("stack_id_mismatch", "id in the body does not match the path");
     }
-    String name = body.getValue("name") == null ? null : name(body.getValue("name"));
-    String description = description(body.getValue("description"));
-    UUID generatorId = uuidField(body.getValue("generator_id"), "generator_id", "invalid_stack");
+    String name = body.getValue("name") == null ? null : Fields.requiredText(body.getValue("name"), "name", 255, "invalid_stack");
+    String description = Fields.optionalString(body.getValue("description"), "description", "invalid_stack");
+    UUID generatorId = Fields.uuid(body.getValue("generator_id"), "generator_id", "invalid_stack");
     return pool.withTransaction(conn -> access.owned(conn, req.caller(), id).compose(stack -> {
       boolean moving = generatorId != null && !generatorId.toString().equals(stack.getString("generator_id"));
       if (moving && !req.caller().isAdmin()) {
@@ -241,11 +242,11 @@ public final class StacksVerticle extends ResourceVerticle {
   private Future<ApiResponse> addTarget(ApiRequest req) {
     UUID agentId = req.pathId("id");
     JsonObject body = req.jsonObjectBody("invalid_target");
-    UUID stackId = uuidField(body.getValue("stack_id"), "stack_id", "invalid_target");
+    UUID stackId = Fields.uuid(body.getValue("stack_id"), "stack_id", "invalid_target");
     if (stackId == null) {
       throw ApiError.invalid("invalid_target", "stack_id is required");
     }
-    UUID bodyAgent = uuidField(body.getValue("agent_id"), "agent_id", "invalid_target");
+    UUID bodyAgent = Fields.uuid(body.getValue("agent_id"), "agent_id", "invalid_target");
     return pool.withTransaction(conn -> targetable(conn, req, agentId, stackId).compose(stack -> {
       if (bodyAgent != null && !bodyAgent.equals(agentId)) {
         throw ApiError.invalid("agent_id_mismatch", "agent_id in the body does not match the path");
@@ -267,41 +268,5 @@ public final class StacksVerticle extends ResourceVerticle {
           return Journal.audit(conn, AuditEntry.of(req, "agent.target_removed", "agent", agentId,
               new JsonObject().put("stack_id", stackId.toString()))).map(v -> ApiResponse.noContent());
         }));
-  }
-
-  private static String name(Object raw) {
-    if (!(raw instanceof String s) || s.isBlank()) {
-      throw ApiError.invalid("invalid_stack", "name must be a non-empty string");
-    }
-    if (s.length() > 255) {
-      throw ApiError.invalid("invalid_stack", "name cannot be longer than 255 characters");
-    }
-    return s;
-  }
-
-  private static String description(Object raw) {
-    if (raw != null && !(raw instanceof String)) {
-      throw ApiError.invalid("invalid_stack", "description must be a string");
-    }
-    return (String) raw;
-  }
-
-  static UUID uuidField(Object raw, String field, String code) {
-    if (raw == null) {
-      return null;
-    }
-    try {
-      return UUID.fromString(raw.toString());
-    } catch (IllegalArgumentException e) {
-      throw ApiError.invalid(code, field + " must be a UUID");
-    }
-  }
-
-  static UUID uuidQuery(String raw) {
-    try {
-      return UUID.fromString(raw);
-    } catch (IllegalArgumentException e) {
-      throw ApiError.invalid("invalid_query_parameter", "pak_id must be a UUID");
-    }
   }
 }

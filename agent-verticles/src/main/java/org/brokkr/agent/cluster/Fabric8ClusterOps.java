@@ -72,6 +72,7 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
   @Override
   public Future<Long> probe() {
     return blocking(() -> {
+      calls.incrementAndGet();
       long started = System.nanoTime();
       client.getKubernetesVersion();
       return (System.nanoTime() - started) / 1_000_000;
@@ -80,12 +81,16 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
 
   @Override
   public Future<Boolean> namespaceExists(String name) {
-    return blocking(() -> client.namespaces().withName(name).get() != null);
+    return blocking(() -> {
+      calls.incrementAndGet();
+      return client.namespaces().withName(name).get() != null;
+    });
   }
 
   @Override
   public Future<Void> apply(Map<String, Object> manifest, String fieldManager, boolean dryRun) {
     return blocking(() -> {
+      calls.incrementAndGet();
       GenericKubernetesResource resource = client.getKubernetesSerialization()
           .convertValue(manifest, GenericKubernetesResource.class);
       var op = client.resource(resource);
@@ -105,6 +110,7 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
   @Override
   public Future<Void> delete(ObjectRef ref) {
     return deleteRetry.run(vertx, () -> blocking(() -> {
+      calls.incrementAndGet();
       var kind = client.genericKubernetesResources(ref.apiVersion(), ref.kind());
       if (ref.namespace() != null) {
         kind.inNamespace(ref.namespace()).withName(ref.name()).delete();
@@ -200,7 +206,6 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
 
   private <T> Future<T> blocking(Callable<T> call) {
     return worker.executeBlocking(() -> {
-      calls.incrementAndGet();
       try {
         return call.call();
       } catch (KubernetesClientException e) {

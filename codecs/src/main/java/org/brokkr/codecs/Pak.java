@@ -10,11 +10,14 @@ import java.util.Optional;
 
 /**
  * Prefixed API keys: {@code <prefix>_<short>_<long>}. Only the SHA-256 of the long token is ever
- * stored; the prefix and short token are cosmetic (the wire format ignores them when verifying).
+ * stored. Unlike the reference, which checks only the long token, a presented key must also carry
+ * the configured prefix and a short token of the configured shape.
  */
 public final class Pak {
   private static final String ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
   private static final SecureRandom RNG = new SecureRandom();
+  /** Longest long token accepted: 128 bytes (the configurable maximum) encode to at most 176 characters. */
+  private static final int MAX_LONG_TOKEN = 176;
 
   /** A freshly minted key: the plaintext (shown once) and its stored hash. */
   public record Minted(String pak, String hash) {}
@@ -36,23 +39,69 @@ public final class Pak {
   }
 
   /**
-   * Hash of a presented credential: accepts {@code Bearer <pak>}, {@code bearer <pak>} or the bare
-   * key; empty when it is not of the three-part form.
+   * Hash of a presented credential, or empty when it is not one: exactly {@code Bearer <pak>} (the
+   * scheme in any letter case) or the bare key, where the key has this format's prefix, a short
+   * token of this format's shape and a base58 long token. Anything else ({@code Basic ...}, a
+   * foreign prefix, a garbage short token) is refused before any lookup.
    */
-  public static Optional<String> hashOfPresented(String headerValue) {
+  public static Optional<String> hashOfPresented(String headerValue, Format format) {
     if (headerValue == null) {
       return Optional.empty();
     }
-    String value = headerValue;
-    if (value.startsWith("Bearer ") || value.startsWith("bearer ")) {
-      value = value.substring(7);
+    String value = headerValue.strip();
+    int space = indexOfWhitespace(value);
+    if (space >= 0) {
+      if (!value.substring(0, space).equalsIgnoreCase("Bearer")) {
+        return Optional.empty();
+      }
+      value = value.substring(space + 1).strip();
+      if (indexOfWhitespace(value) >= 0) {
+        return Optional.empty();
+      }
     }
-    value = value.trim();
     String[] parts = value.split("_", -1);
-    if (parts.length != 3 || parts[2].isEmpty()) {
+    if (parts.length != 3 || !parts[0].equals(format.prefix()) || !isShortToken(parts[1], format)
+        || !isBase58(parts[2], 1, MAX_LONG_TOKEN)) {
       return Optional.empty();
     }
     return Optional.of(hashLongToken(parts[2]));
+  }
+
+  /** As {@link #hashOfPresented(String, Format)} with the default format. */
+  public static Optional<String> hashOfPresented(String headerValue) {
+    return hashOfPresented(headerValue, Format.DEFAULT);
+  }
+
+  /** The short token as {@link #mint} makes it: the configured prefix, then base58, truncated to the length. */
+  static boolean isShortToken(String token, Format format) {
+    int length = format.shortTokenLength();
+    if (token.length() != length) {
+      return false;
+    }
+    String prefix = format.shortTokenPrefix().length() > length
+        ? format.shortTokenPrefix().substring(0, length) : format.shortTokenPrefix();
+    return token.startsWith(prefix) && isBase58(token.substring(prefix.length()), 0, length);
+  }
+
+  private static boolean isBase58(String text, int min, int max) {
+    if (text.length() < min || text.length() > max) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      if (ALPHABET.indexOf(text.charAt(i)) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOfWhitespace(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isWhitespace(text.charAt(i))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   public static String hashLongToken(String longToken) {

@@ -22,20 +22,43 @@ class PakTest {
   }
 
   @Test
-  void prefixAndShortTokenAreNotPartOfTheHash() {
-    assertEquals(Optional.of(REFERENCE_HASH), Pak.hashOfPresented("a_b_GK3QN7CDUzYc6iKgMkJ98M2WSimM5t6U8"));
+  void aForeignPrefixOrAGarbageShortTokenIsRefused() {
+    String longToken = "GK3QN7CDUzYc6iKgMkJ98M2WSimM5t6U8";
+    assertTrue(Pak.hashOfPresented("a_b_" + longToken).isEmpty(), "foreign prefix and short token");
+    assertTrue(Pak.hashOfPresented("acme_BR3rVsDa_" + longToken).isEmpty(), "foreign prefix");
+    assertTrue(Pak.hashOfPresented("brokkr_XX3rVsDa_" + longToken).isEmpty(), "short token without its prefix");
+    assertTrue(Pak.hashOfPresented("brokkr_BR3rVs_" + longToken).isEmpty(), "short token too short");
+    assertTrue(Pak.hashOfPresented("brokkr_BR3rVsDaX_" + longToken).isEmpty(), "short token too long");
+    assertTrue(Pak.hashOfPresented("brokkr_BR3rVs0a_" + longToken).isEmpty(), "0 is not base58");
+    assertTrue(Pak.hashOfPresented("brokkr_BR3rVsDa_GK3QN7CDUzYc6iKgMkJ98M2WSimM5t6U0").isEmpty(), "long token not base58");
+    assertTrue(Pak.hashOfPresented("brokkr_BR3rVsDa_" + "z".repeat(177)).isEmpty(), "long token too long");
   }
 
   @Test
-  void acceptsBearerLowercaseBearerAndBareForms() {
+  void theConfiguredFormatDecides() {
+    Pak.Format acme = new Pak.Format("acme", "XY", 10, 32);
+    Pak.Minted minted = Pak.mint(acme);
+    assertEquals(Optional.of(minted.hash()), Pak.hashOfPresented(minted.pak(), acme));
+    assertTrue(Pak.hashOfPresented(minted.pak()).isEmpty(), "the default format refuses another format's key");
+    assertTrue(Pak.hashOfPresented(REFERENCE_PAK, acme).isEmpty());
+  }
+
+  @Test
+  void acceptsBearerInAnyCaseAndTheBareForm() {
     assertEquals(Optional.of(REFERENCE_HASH), Pak.hashOfPresented("Bearer " + REFERENCE_PAK));
     assertEquals(Optional.of(REFERENCE_HASH), Pak.hashOfPresented("bearer " + REFERENCE_PAK));
+    assertEquals(Optional.of(REFERENCE_HASH), Pak.hashOfPresented("BEARER " + REFERENCE_PAK));
     assertEquals(Optional.of(REFERENCE_HASH), Pak.hashOfPresented("Bearer   " + REFERENCE_PAK + "  "));
+    assertEquals(Optional.of(REFERENCE_HASH), Pak.hashOfPresented("  " + REFERENCE_PAK));
   }
 
   @Test
-  void onlyTheTwoBearerCapitalizationsAreStripped() {
-    assertTrue(Pak.hashOfPresented("BEARER x").isEmpty());
+  void otherSchemesAndDecorationsAreRefused() {
+    for (String scheme : new String[] {"Basic", "Token", "Bearer:", "ApiKey", "Bearerx"}) {
+      assertTrue(Pak.hashOfPresented(scheme + " " + REFERENCE_PAK).isEmpty(), scheme);
+    }
+    assertTrue(Pak.hashOfPresented("Bearer " + REFERENCE_PAK + " extra").isEmpty());
+    assertTrue(Pak.hashOfPresented("Bearer Bearer " + REFERENCE_PAK).isEmpty());
     assertTrue(Pak.hashOfPresented("Bearer: " + REFERENCE_PAK.replace("_", "-")).isEmpty());
   }
 
@@ -44,6 +67,7 @@ class PakTest {
     assertTrue(Pak.hashOfPresented(null).isEmpty());
     assertTrue(Pak.hashOfPresented("").isEmpty());
     assertTrue(Pak.hashOfPresented("Bearer x").isEmpty());
+    assertTrue(Pak.hashOfPresented("Bearer ").isEmpty());
     assertTrue(Pak.hashOfPresented("garbage").isEmpty());
     assertTrue(Pak.hashOfPresented("brokkr_GK3QN7CDUzYc6iKgMkJ98M2WSimM5t6U8").isEmpty(), "two parts");
     assertTrue(Pak.hashOfPresented("brokkr_BR3rVsDa_GK3QN7_CDUz").isEmpty(), "four parts");
@@ -75,6 +99,11 @@ class PakTest {
     assertEquals("acme", parts[0]);
     assertTrue(parts[1].matches("XY" + BASE58 + "{8}"), parts[1]);
     assertTrue(parts[2].length() >= 40, "32 random bytes encode to about 43 base58 characters: " + parts[2]);
+    for (int length = 1; length <= 12; length++) {
+      Pak.Format format = new Pak.Format("p", "LONGPREFIX", length, 16);
+      Pak.Minted tiny = Pak.mint(format);
+      assertEquals(Optional.of(tiny.hash()), Pak.hashOfPresented(tiny.pak(), format), tiny.pak());
+    }
   }
 
   @Test

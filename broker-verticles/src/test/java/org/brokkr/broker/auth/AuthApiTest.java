@@ -2,9 +2,7 @@ package org.brokkr.broker.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -17,7 +15,6 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.brokkr.broker.testing.Fixtures;
@@ -88,7 +85,7 @@ class AuthApiTest {
   @Test
   void headerMayBeBearerLowercaseBearerOrBare() {
     var agent = fx.agent(List.of());
-    for (String header : new String[] {"Bearer " + agent.pak(), "bearer " + agent.pak(), agent.pak()}) {
+    for (String header : new String[] {"Bearer " + agent.pak(), "bearer " + agent.pak(), "BEARER " + agent.pak(), agent.pak()}) {
       var r = verify(header);
       assertEquals(200, r.statusCode(), header + " -> " + r.bodyAsString());
       assertEquals(agent.id(), r.bodyAsJsonObject().getString("agent"), header);
@@ -96,11 +93,18 @@ class AuthApiTest {
   }
 
   @Test
-  void prefixAndShortTokenAreNotChecked() {
-    String longToken = broker.adminPak.split("_")[2];
-    var r = verify("Bearer other_XYZ_" + longToken);
-    assertEquals(200, r.statusCode(), r.bodyAsString());
-    assertTrue(r.bodyAsJsonObject().getBoolean("admin"));
+  void onlyBearerOrABarePakOfTheConfiguredFormatAuthenticates() {
+    String[] parts = broker.adminPak.split("_");
+    for (String header : new String[] {
+        "Bearer other_" + parts[1] + "_" + parts[2],
+        "Bearer " + parts[0] + "_XYZ_" + parts[2],
+        "Bearer " + parts[0] + "_garbage1_" + parts[2],
+        "Basic " + broker.adminPak,
+        "Token " + broker.adminPak,
+        "Bearer: " + broker.adminPak}) {
+      assertUnauthorized(verify(header));
+    }
+    assertEquals(200, verify("Bearer " + broker.adminPak).statusCode(), "control");
   }
 
   @Test
@@ -119,56 +123,6 @@ class AuthApiTest {
     assertUnauthorized(verify(null));
     assertUnauthorized(raw(HttpMethod.GET, "/api/v1/generators", Map.of()));
     assertUnauthorized(raw(HttpMethod.GET, "/api/v1/paks", Map.of()));
-  }
-
-  @Test
-  void unknownPakIsAudited() {
-    String quietPath = "/api/v1/agents/" + UUID.randomUUID();
-    String auditedPath = "/api/v1/agents/" + UUID.randomUUID();
-    assertUnauthorized(raw(HttpMethod.GET, quietPath, Map.of()));
-    assertUnauthorized(raw(HttpMethod.GET, auditedPath, Map.of(
-        "Authorization", "Bearer " + Pak.mint(Pak.Format.DEFAULT).pak(),
-        "X-Forwarded-For", "203.0.113.7, 10.0.0.1")));
-
-    JsonObject row = awaitAuthFailure(auditedPath);
-    assertEquals("system", row.getString("actor_type"));
-    assertNull(row.getValue("actor_id"));
-    assertEquals("auth.failed", row.getString("action"));
-    assertEquals("system", row.getString("resource_type"));
-    assertEquals("invalid_pak", row.getJsonObject("details").getString("reason"));
-    assertEquals(auditedPath, row.getJsonObject("details").getString("path"));
-    assertTrue(String.valueOf(row.getValue("ip_address")).startsWith("203.0.113.7"), row.encode());
-    assertEquals("auth-api-test/1", row.getString("user_agent"));
-
-    assertTrue(authFailures().stream().noneMatch(o -> quietPath.equals(((JsonObject) o).getJsonObject("details").getString("path"))),
-        "a request without Authorization header is not audited");
-  }
-
-  private static JsonArray authFailures() {
-    var r = broker.admin().get("/admin/audit-logs?action=auth.failed&limit=1000");
-    assertEquals(200, r.statusCode(), r.bodyAsString());
-    JsonArray logs = r.bodyAsJsonObject().getJsonArray("logs");
-    logs.forEach(o -> assertEquals("auth.failed", ((JsonObject) o).getString("action")));
-    return logs;
-  }
-
-  private static JsonObject awaitAuthFailure(String path) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (System.nanoTime() < deadline) {
-      for (Object o : authFailures()) {
-        JsonObject row = (JsonObject) o;
-        if (path.equals(row.getJsonObject("details").getString("path"))) {
-          return row;
-        }
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    return fail("no auth.failed audit row for " + path + " within 5 s");
   }
 
   @Test

@@ -5,6 +5,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import java.util.Optional;
 import java.util.UUID;
 import org.brokkr.broker.stacks.Matching;
 import org.brokkr.broker.support.Rows;
@@ -47,6 +50,19 @@ public final class DeploymentObjectRepository {
                   AND e.deleted_at IS NULL AND upper(e.status) = 'SUCCESS')
        ORDER BY d.sequence_id DESC""";
   private static final String LIVE_AGENT = "SELECT 1 FROM agents WHERE id = $1 AND deleted_at IS NULL";
+  /**
+   * What an agent may write about: objects of the stacks associated with it (explicit targets, or
+   * label/annotation matches of generators it is registered with), deletion markers it is still
+   * owed, and objects it already reported on (so a retried report is not refused).
+   */
+  private static final String STACK_OF_OBJECT_GIVEN_TO_AGENT = """
+      SELECT d.stack_id FROM deployment_objects d
+       WHERE d.id = $2
+         AND (d.stack_id IN (""" + Matching.ASSOCIATED_STACK_IDS + """
+              )
+              OR EXISTS (SELECT 1 FROM agent_pending_deletions p WHERE p.agent_id = $1 AND p.deployment_object_id = d.id)
+              OR EXISTS (SELECT 1 FROM agent_events e WHERE e.agent_id = $1 AND e.deployment_object_id = d.id))""";
+  private static final String STACK_OF_OBJECT = "SELECT stack_id FROM deployment_objects WHERE id = $1";
 
   private static String prefixed(String alias) {
     StringBuilder out = new StringBuilder();
@@ -77,6 +93,24 @@ public final class DeploymentObjectRepository {
 
   public Future<JsonArray> targetState(SqlClient db, UUID agentId, boolean full) {
     return db.preparedQuery(TARGET_STATE).execute(Tuple.of(agentId, full ? "full" : "incremental")).map(Rows::jsonArray);
+  }
+
+  /**
+   * The stack of a deployment object the agent was given (see the query), or empty: the rule
+   * every agent-written resource (events, health, results) applies before it stores anything.
+   */
+  public Future<Optional<UUID>> stackOfObjectGivenTo(SqlClient db, UUID agentId, UUID objectId) {
+    return db.preparedQuery(STACK_OF_OBJECT_GIVEN_TO_AGENT).execute(Tuple.of(agentId, objectId)).map(DeploymentObjectRepository::firstUuid);
+  }
+
+  /** The stack of any deployment object (admin writes), or empty when there is no such object. */
+  public Future<Optional<UUID>> stackOfObject(SqlClient db, UUID objectId) {
+    return db.preparedQuery(STACK_OF_OBJECT).execute(Tuple.of(objectId)).map(DeploymentObjectRepository::firstUuid);
+  }
+
+  private static Optional<UUID> firstUuid(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? Optional.ofNullable(it.next().getUUID(0)) : Optional.empty();
   }
 
   public Future<Boolean> liveAgent(SqlClient db, UUID agentId) {

@@ -7,6 +7,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.Locale;
 import java.util.UUID;
+import org.brokkr.broker.deployments.DeploymentObjectRepository;
 import org.brokkr.broker.support.Access;
 import org.brokkr.broker.support.AuditEntry;
 import org.brokkr.broker.support.Fields;
@@ -25,7 +26,6 @@ public final class AgentEventsVerticle extends ResourceVerticle {
   private static final String INSERT = """
       INSERT INTO agent_events (agent_id, deployment_object_id, event_type, status, message)
       VALUES ($1, $2, $3, $4, $5) RETURNING """ + " " + COLUMNS;
-  private static final String LIVE_STACK_OF_OBJECT = "SELECT stack_id FROM deployment_objects WHERE id = $1 AND deleted_at IS NULL";
   private static final String SETTLE_DELETION = "DELETE FROM agent_pending_deletions WHERE agent_id = $1 AND deployment_object_id = $2";
   private static final String LIVE_AGENT = "SELECT 1 FROM agents WHERE id = $1 AND deleted_at IS NULL";
   private static final String OF_AGENT = "SELECT e." + COLUMNS.replace(", ", ", e.") + """
@@ -40,6 +40,7 @@ public final class AgentEventsVerticle extends ResourceVerticle {
   private static final String GET = "SELECT " + COLUMNS + " FROM agent_events WHERE id = $1 AND deleted_at IS NULL";
 
   private final Pool pool;
+  private final DeploymentObjectRepository objects = new DeploymentObjectRepository();
 
   public AgentEventsVerticle(Pool pool) {
     this.pool = pool;
@@ -81,29 +82,39 @@ public final class AgentEventsVerticle extends ResourceVerticle {
       if (!live) {
         throw ApiError.notFound("agent_not_found", "agent not found");
       }
-      return conn.preparedQuery(INSERT).execute(Tuple.of(agentId, objectId, eventType, status, rawMessage)).map(Rows::first);
-    }).compose(event -> {
+      // an agent reports only on what it was given; anything else is not found, whether it exists or not
+      return req.caller().isAdmin()
+          ? objects.stackOfObject(conn, objectId)
+          : objects.stackOfObjectGivenTo(conn, agentId, objectId);
+    }).compose(stack -> {
+      if (stack.isEmpty()) {
+        throw ApiError.notFound("deployment_object_not_found", "deployment object not found");
+      }
+      return conn.preparedQuery(INSERT).execute(Tuple.of(agentId, objectId, eventType, status, rawMessage))
+          .map(rows -> new Stored(Rows.first(rows), stack.get()));
+    }).compose(done -> {
+      JsonObject event = done.event();
+      UUID stackId = done.stackId();
       Future<Void> settled = success
           ? conn.preparedQuery(SETTLE_DELETION).execute(Tuple.of(agentId, objectId)).mapEmpty()
           : Future.succeededFuture();
+      JsonObject data = new JsonObject()
+          .put("agent_event_id", event.getString("id")).put("agent_id", agentId.toString())
+          .put("deployment_object_id", objectId.toString())
+          .put("stack_id", stackId.toString())
+          .put("event_type", eventType).put("status", status).put("message", rawMessage)
+          .put("created_at", event.getString("created_at"));
       return settled
-          .compose(v -> conn.preparedQuery(LIVE_STACK_OF_OBJECT).execute(Tuple.of(objectId)))
-          .compose(rows -> {
-            UUID stackId = rows.size() == 0 ? null : rows.iterator().next().getUUID(0);
-            JsonObject data = new JsonObject()
-                .put("agent_event_id", event.getString("id")).put("agent_id", agentId.toString())
-                .put("deployment_object_id", objectId.toString())
-                .put("stack_id", stackId == null ? null : stackId.toString())
-                .put("event_type", eventType).put("status", status).put("message", rawMessage)
-                .put("created_at", event.getString("created_at"));
-            return Journal.event(conn, success ? EventTypes.DEPLOYMENT_APPLIED : EventTypes.DEPLOYMENT_FAILED, data, agentId, stackId);
-          })
+          .compose(v -> Journal.event(conn, success ? EventTypes.DEPLOYMENT_APPLIED : EventTypes.DEPLOYMENT_FAILED, data, agentId, stackId))
           .compose(v -> Journal.audit(conn, AuditEntry.of(req, "agent_event.created", "agent_event",
               UUID.fromString(event.getString("id")), new JsonObject()
                   .put("deployment_object_id", objectId.toString()).put("status", status))))
           .map(v -> ApiResponse.created(event));
     }));
   }
+
+  /** An inserted event and the stack of its object. */
+  private record Stored(JsonObject event, UUID stackId) {}
 
   private Future<ApiResponse> ofAgent(ApiRequest req) {
     UUID agentId = req.pathId("id");

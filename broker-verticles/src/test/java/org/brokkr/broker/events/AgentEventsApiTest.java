@@ -37,7 +37,7 @@ class AgentEventsApiTest {
     broker.close();
   }
 
-  /** An agent registered with a generator that owns a stack with one deployment object. */
+  /** An agent registered with a generator and targeted at its stack, which has one deployment object. */
   private record Setup(Fixtures.Generator gen, Fixtures.Agent agent, String stackId, String objectId) {}
 
   private static Setup setup() {
@@ -45,7 +45,14 @@ class AgentEventsApiTest {
     var agent = fx.agent(List.of(gen.id()));
     String stack = fx.stack(gen);
     String object = fx.deploymentObject(gen, stack, Fixtures.configMap("cm-" + UUID.randomUUID())).getString("id");
+    target(agent.id(), stack);
     return new Setup(gen, agent, stack, object);
+  }
+
+  private static void target(String agentId, String stackId) {
+    var r = broker.admin().post("/agents/" + agentId + "/targets",
+        new JsonObject().put("agent_id", agentId).put("stack_id", stackId));
+    assertEquals(201, r.statusCode(), r.bodyAsString());
   }
 
   private static JsonObject event(String agentId, String objectId, String status) {
@@ -132,7 +139,9 @@ class AgentEventsApiTest {
 
     assertError(report(s.agent().pak(), agent, event(other.id(), s.objectId(), "SUCCESS")), 400, "agent_id_mismatch");
     assertError(report(s.agent().pak(), agent, event(agent, UUID.randomUUID().toString(), "SUCCESS")),
-        422, "foreign_key_violation");
+        404, "deployment_object_not_found");
+    assertError(report(broker.adminPak, agent, event(agent, UUID.randomUUID().toString(), "SUCCESS")),
+        404, "deployment_object_not_found");
     var tooLong = report(s.agent().pak(), agent, event(agent, s.objectId(), "SUCCESSFULLY"));
     assertEquals(400, tooLong.statusCode(), "status is at most 10 characters: " + tooLong.bodyAsString());
     assertNotNull(tooLong.bodyAsJsonObject().getString("code"));
@@ -215,5 +224,58 @@ class AgentEventsApiTest {
     JsonObject failedData = ((JsonObject) failedRows.get(0).getValue("payload")).getJsonObject("data");
     assertEquals("FAILURE", failedData.getString("status"));
     assertEquals(s.stackId(), failedData.getString("stack_id"));
+  }
+
+  @Test
+  void anAgentReportsOnlyOnObjectsItWasGiven() throws Exception {
+    var s = setup();
+    var stranger = setup();
+    // registered with the owner, but neither targeted nor label-matched
+    var unassociated = fx.agent(List.of(s.gen().id()));
+    // label-matched through its registration
+    var matched = fx.agent(List.of(s.gen().id()));
+    fx.labelStack(s.gen(), s.stackId(), "events:iso");
+    fx.labelAgent(matched.id(), "events:iso");
+
+    HttpResponse<Buffer> foreign = report(stranger.agent().pak(), stranger.agent().id(),
+        event(stranger.agent().id(), s.objectId(), "SUCCESS"));
+    assertError(foreign, 404, "deployment_object_not_found");
+    HttpResponse<Buffer> missing = report(stranger.agent().pak(), stranger.agent().id(),
+        event(stranger.agent().id(), UUID.randomUUID().toString(), "SUCCESS"));
+    assertEquals(missing.bodyAsJsonObject(), foreign.bodyAsJsonObject(), "an existing object is not revealed");
+    assertError(report(unassociated.pak(), unassociated.id(), event(unassociated.id(), s.objectId(), "FAILURE")),
+        404, "deployment_object_not_found");
+    assertEquals(0, eventCount(stranger.agent().id()));
+    assertEquals(0, eventCount(unassociated.id()));
+    assertEquals(0L, outboxCountForAgent(stranger.agent().id()), "a refused report emits nothing");
+    assertEquals(0L, outboxCountForAgent(unassociated.id()));
+
+    assertEquals(201, report(s.agent().pak(), s.agent().id(), event(s.agent().id(), s.objectId(), "SUCCESS")).statusCode(),
+        "explicit target");
+    assertEquals(201, report(matched.pak(), matched.id(), event(matched.id(), s.objectId(), "SUCCESS")).statusCode(),
+        "label match through registration");
+    assertEquals(201, report(broker.adminPak, stranger.agent().id(), event(stranger.agent().id(), s.objectId(), "SUCCESS"))
+        .statusCode(), "admin may record any existing object");
+  }
+
+  @Test
+  void aDeletionMarkerAndAnEarlierReportStayReportable() {
+    var s = setup();
+    assertEquals(201, report(s.agent().pak(), s.agent().id(), event(s.agent().id(), s.objectId(), "SUCCESS")).statusCode());
+    assertEquals(204, broker.as(s.gen().pak()).delete("/stacks/" + s.stackId()).statusCode());
+
+    JsonArray served = broker.as(s.agent().pak()).get("/agents/" + s.agent().id() + "/target-state").bodyAsJsonArray();
+    assertEquals(1, served.size(), served.encode());
+    String marker = served.getJsonObject(0).getString("id");
+    assertTrue(served.getJsonObject(0).getBoolean("is_deletion_marker"));
+    var other = fx.agent(List.of(s.gen().id()));
+    assertError(report(other.pak(), other.id(), event(other.id(), marker, "SUCCESS")), 404, "deployment_object_not_found");
+
+    assertEquals(201, report(s.agent().pak(), s.agent().id(), event(s.agent().id(), marker, "SUCCESS")).statusCode(),
+        "the agent was served the marker");
+    assertEquals(201, report(s.agent().pak(), s.agent().id(), event(s.agent().id(), marker, "SUCCESS")).statusCode(),
+        "a repeated report of a settled marker is not refused");
+    assertEquals(201, report(s.agent().pak(), s.agent().id(), event(s.agent().id(), s.objectId(), "SUCCESS")).statusCode(),
+        "an object of a deleted stack the agent reported on before");
   }
 }

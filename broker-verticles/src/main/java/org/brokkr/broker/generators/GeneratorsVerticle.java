@@ -24,12 +24,15 @@ public final class GeneratorsVerticle extends ResourceVerticle {
   private final Pool pool;
   private final Pak.Format pakFormat;
   private final AuthCache authCache;
+  private final boolean selfRegistration;
   private final GeneratorRepository repo = new GeneratorRepository();
 
-  public GeneratorsVerticle(Pool pool, Pak.Format pakFormat, AuthCache authCache) {
+  /** {@code selfRegistration}: whether an agent may register itself with a generator (open mode). */
+  public GeneratorsVerticle(Pool pool, Pak.Format pakFormat, AuthCache authCache, boolean selfRegistration) {
     this.pool = pool;
     this.pakFormat = pakFormat;
     this.authCache = authCache;
+    this.selfRegistration = selfRegistration;
   }
 
   @Override
@@ -171,6 +174,10 @@ public final class GeneratorsVerticle extends ResourceVerticle {
 
   private Future<ApiResponse> register(ApiRequest req) {
     UUID generatorId = req.pathId("id");
+    if (!selfRegistration && req.caller().kind() == Identity.Kind.AGENT) {
+      // closed mode: consent to a tenant's stacks is given by admin only (deregistering stays allowed)
+      throw ApiError.forbidden("self_registration_disabled", "agents may not register themselves with a generator");
+    }
     UUID agentId = registrant(req);
     return pool.withTransaction(conn -> repo.find(conn, generatorId, false).compose(gen -> {
       if (gen == null) {

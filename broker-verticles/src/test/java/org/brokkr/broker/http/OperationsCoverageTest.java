@@ -27,7 +27,7 @@ class OperationsCoverageTest {
   private static Map<String, ResourceVerticle> verticlesByAddress() {
     Map<String, ResourceVerticle> m = new HashMap<>();
     m.put(Addresses.AUTH, new AuthVerticle(null));
-    m.put(Addresses.GENERATORS, new GeneratorsVerticle(null, Pak.Format.DEFAULT, null));
+    m.put(Addresses.GENERATORS, new GeneratorsVerticle(null, Pak.Format.DEFAULT, null, true));
     m.put(Addresses.AGENTS, new AgentsVerticle(null, Pak.Format.DEFAULT, null));
     m.put(Addresses.STACKS, new StacksVerticle(null));
     m.put(Addresses.DEPLOYMENT_OBJECTS, new DeploymentObjectsVerticle(null, null));

@@ -1,7 +1,6 @@
 package org.brokkr.broker.audit;
 
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -11,7 +10,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.brokkr.broker.support.Access;
 import org.brokkr.broker.support.Rows;
 import org.brokkr.broker.support.Fields;
@@ -20,12 +18,9 @@ import org.brokkr.codecs.Addresses;
 import org.brokkr.codecs.ApiError;
 import org.brokkr.codecs.ApiRequest;
 import org.brokkr.codecs.ApiResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** Reads the audit log, and records refused authentications. */
+/** Reads the audit log. */
 public final class AuditVerticle extends ResourceVerticle {
-  private static final Logger LOG = LoggerFactory.getLogger(AuditVerticle.class);
   private static final String SELECT = """
       SELECT l.id, l.timestamp, l.actor_type, l.actor_id, l.action, l.resource_type, l.resource_id, l.details,
              l.ip_address, l.user_agent, l.created_at,
@@ -34,9 +29,6 @@ public final class AuditVerticle extends ResourceVerticle {
                   WHEN 'generator' THEN (SELECT name FROM generators WHERE id = l.actor_id) END AS actor_name,
              count(*) OVER () AS total
         FROM audit_logs l""";
-  private static final String INSERT_AUTH_FAILED = """
-      INSERT INTO audit_logs (actor_type, action, resource_type, details, ip_address, user_agent)
-      VALUES ('system', 'auth.failed', 'system', $1, $2, $3)""";
 
   private final Pool pool;
 
@@ -52,20 +44,6 @@ public final class AuditVerticle extends ResourceVerticle {
   @Override
   protected void defineOperations() {
     on("list_audit_logs", this::list);
-  }
-
-  @Override
-  public Future<?> start() {
-    vertx.eventBus().<JsonObject>consumer(Addresses.AUDIT_AUTH_FAILED, this::authFailed);
-    return super.start();
-  }
-
-  private void authFailed(Message<JsonObject> message) {
-    JsonObject m = message.body();
-    JsonObject details = new JsonObject().put("reason", "invalid_pak").put("path", m.getString("path"));
-    pool.preparedQuery(INSERT_AUTH_FAILED)
-        .execute(Tuple.of(details, m.getString("ip_address"), m.getString("user_agent")))
-        .onFailure(e -> LOG.warn("could not record auth failure: {}", e.toString()));
   }
 
   private Future<ApiResponse> list(ApiRequest req) {

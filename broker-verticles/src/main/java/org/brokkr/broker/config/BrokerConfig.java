@@ -1,5 +1,8 @@
 package org.brokkr.broker.config;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.brokkr.codecs.config.Settings;
 import java.util.Map;
@@ -23,7 +26,14 @@ public record BrokerConfig(
     String logLevel,
     String logFormat,
     int httpInstances,
-    long targetStateCacheTtlMillis) {
+    long targetStateCacheTtlMillis,
+    List<Cidr> trustedProxies,
+    boolean agentSelfRegistration) {
+
+  /** Where a minted admin PAK goes when the broker uses an external database (the reference's path). */
+  public static final String EXTERNAL_ADMIN_PAK_FILE = "/tmp/brokkr-keys/key.txt";
+  /** Beside the data of the embedded database, so the key lives exactly as long as the data it opens. */
+  public static final String EMBEDDED_ADMIN_PAK_FILE_NAME = "admin-pak.txt";
 
   /** Defaults for keys whose default is not "unset". */
   public static final Map<String, String> DEFAULTS = Map.ofEntries(
@@ -32,7 +42,6 @@ public record BrokerConfig(
       Map.entry("broker.host", "0.0.0.0"),
       Map.entry("broker.port", "3000"),
       Map.entry("broker.max_body_bytes", String.valueOf(10 * 1024 * 1024)),
-      Map.entry("broker.admin_pak_file", "/tmp/brokkr-keys/key.txt"),
       Map.entry("broker.auth_cache_ttl_seconds", "60"),
       Map.entry("broker.auth_cache_max_entries", "10000"),
       Map.entry("pak.prefix", "brokkr"),
@@ -87,13 +96,42 @@ public record BrokerConfig(
         s.integer("broker.port", 3000, 0, 65535),
         s.longValue("broker.max_body_bytes", 10L * 1024 * 1024, 1024, 1L << 31),
         pakHash.map(h -> h.toLowerCase(Locale.ROOT)),
-        s.string("broker.admin_pak_file", "/tmp/brokkr-keys/key.txt"),
+        adminPakFile(s, url.isPresent()),
         s.integer("broker.auth_cache_ttl_seconds", 60, 0, 86400),
         s.integer("broker.auth_cache_max_entries", 10000, 1, 10_000_000),
         pak,
         level,
         format,
         s.integer("broker.http_instances", Math.max(1, 2 * Runtime.getRuntime().availableProcessors()), 1, 256),
-        s.longValue("broker.target_state_cache_ttl_ms", 30_000, 0, 3_600_000));
+        s.longValue("broker.target_state_cache_ttl_ms", 30_000, 0, 3_600_000),
+        trustedProxies(s),
+        s.choice("broker.agent_self_registration", "open", "open", "closed").equals("open"));
+  }
+
+  /** True when the broker runs its own PostgreSQL (no database URL configured). */
+  public boolean embedded() {
+    return databaseUrl.isEmpty();
+  }
+
+  private static String adminPakFile(Settings s, boolean external) {
+    return s.nonBlank("broker.admin_pak_file").orElseGet(() -> external
+        ? EXTERNAL_ADMIN_PAK_FILE
+        : Path.of(s.string("database.embedded_data_dir", "./brokkr-data")).resolve(EMBEDDED_ADMIN_PAK_FILE_NAME).toString());
+  }
+
+  /** {@code broker.trusted_proxies}: comma-separated IP addresses or CIDR networks. */
+  private static List<Cidr> trustedProxies(Settings s) {
+    List<Cidr> out = new ArrayList<>();
+    for (String item : s.string("broker.trusted_proxies", "").split(",")) {
+      if (item.isBlank()) {
+        continue;
+      }
+      try {
+        out.add(Cidr.parse(item));
+      } catch (IllegalArgumentException e) {
+        throw s.invalid("broker.trusted_proxies", s.string("broker.trusted_proxies", ""), e.getMessage());
+      }
+    }
+    return List.copyOf(out);
   }
 }

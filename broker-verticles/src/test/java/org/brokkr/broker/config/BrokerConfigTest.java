@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.brokkr.codecs.Pak;
@@ -49,12 +50,37 @@ class BrokerConfigTest {
     assertEquals(8, c.pakFormat().shortTokenLength());
     assertEquals(24, c.pakFormat().longTokenLength());
     assertEquals(Optional.empty(), c.adminPakHash(), "there is no built-in admin credential");
-    assertEquals("/tmp/brokkr-keys/key.txt", c.adminPakFile());
+    assertEquals(Path.of("./brokkr-data", "admin-pak.txt").toString(), c.adminPakFile(),
+        "embedded: the minted admin PAK lives beside the data it opens");
+    assertEquals(List.of(), c.trustedProxies(), "X-Forwarded-For is trusted from nobody by default");
+    assertTrue(c.agentSelfRegistration(), "open by default, as the reference");
     assertEquals(Optional.empty(), c.databaseUrl());
     assertEquals(Optional.empty(), c.databaseSchema());
     assertEquals("debug", c.logLevel());
     assertEquals("text", c.logFormat());
     assertEquals(20, c.databaseMaxConnections());
+  }
+
+  @Test
+  void theAdminPakFileFollowsTheDatabaseMode() {
+    assertEquals("/tmp/brokkr-keys/key.txt", load(Map.of("BROKKR__DATABASE__URL", "postgres://u:p@db/b")).adminPakFile(),
+        "an external database keeps the reference's path");
+    assertEquals(Path.of("/var/lib/brokkr", "admin-pak.txt").toString(),
+        load(Map.of("BROKKR__DATABASE__EMBEDDED_DATA_DIR", "/var/lib/brokkr")).adminPakFile());
+    assertEquals("/keys/admin", load(Map.of("BROKKR__BROKER__ADMIN_PAK_FILE", "/keys/admin")).adminPakFile());
+  }
+
+  @Test
+  void trustedProxiesAndSelfRegistration() {
+    BrokerConfig c = load(Map.of("BROKKR__BROKER__TRUSTED_PROXIES", " 10.0.0.0/8, 192.168.1.7 ,fd00::/8",
+        "BROKKR__BROKER__AGENT_SELF_REGISTRATION", "Closed"));
+    assertEquals(List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("192.168.1.7/32"), Cidr.parse("fd00::/8")), c.trustedProxies());
+    assertFalse(c.agentSelfRegistration());
+    for (String bad : new String[] {"10.0.0.0/33", "proxy.example.com", "10.0.0.0/x", "::1/129"}) {
+      assertTrue(invalid("BROKKR__BROKER__TRUSTED_PROXIES", bad).getMessage().contains("BROKKR__BROKER__TRUSTED_PROXIES"), bad);
+    }
+    assertTrue(invalid("BROKKR__BROKER__AGENT_SELF_REGISTRATION", "sometimes").getMessage()
+        .contains("BROKKR__BROKER__AGENT_SELF_REGISTRATION"));
   }
 
   @Test

@@ -3,16 +3,19 @@ package org.brokkr.broker;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.brokkr.broker.agents.AgentsVerticle;
 import org.brokkr.broker.audit.AuditVerticle;
+import org.brokkr.broker.audit.AuthFailuresVerticle;
 import org.brokkr.broker.auth.AuthCache;
 import org.brokkr.broker.auth.AuthVerticle;
 import org.brokkr.broker.auth.PakAuthProvider;
@@ -64,7 +67,7 @@ public final class Broker {
     LocalCodec.registerAll(vertx.eventBus());
     AuthCache cache = new AuthCache(config.authCacheTtlSeconds(), config.authCacheMaxEntries());
     TargetStateCache targetStates = new TargetStateCache(config.targetStateCacheTtlMillis(), config.authCacheMaxEntries());
-    PakAuthProvider provider = new PakAuthProvider(vertx, cache);
+    PakAuthProvider provider = new PakAuthProvider(vertx, cache, config.pakFormat());
     ApiContract contract = ApiContract.load();
     return vertx.deployVerticle(() -> {
           HttpApiVerticle http = new HttpApiVerticle(config, contract, provider, readiness, targetStates);
@@ -78,7 +81,11 @@ public final class Broker {
         .compose(target -> vertx.executeBlocking(() -> Migrations.migrate(target)).map(n -> target))
         .compose(target -> {
           pool = PgBuilder.pool()
-              .with(new PoolOptions().setMaxSize(config.databaseMaxConnections()).setShared(false))
+              // waiting longer than 5 s for a connection answers 503 rather than holding the caller
+              .with(new PoolOptions().setMaxSize(config.databaseMaxConnections()).setShared(false)
+                  .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+              // and a database that does not answer a connection attempt is reported within 5 s
+              .with(new NetClientOptions().setConnectTimeout(5_000))
               .connectingTo(target.connectOptions())
               .using(vertx)
               .build();
@@ -89,14 +96,15 @@ public final class Broker {
             .onSuccess(deployments::add))
         .compose(v -> deployAll(List.of(
             () -> new AuthVerticle(pool),
-            () -> new GeneratorsVerticle(pool, config.pakFormat(), cache),
+            () -> new GeneratorsVerticle(pool, config.pakFormat(), cache, config.agentSelfRegistration()),
             () -> new AgentsVerticle(pool, config.pakFormat(), cache),
             () -> new StacksVerticle(pool),
             () -> new DeploymentObjectsVerticle(pool, targetStates),
             () -> new AgentEventsVerticle(pool),
             () -> new AuditVerticle(pool))))
+        .compose(v -> vertx.deployVerticle(new AuthFailuresVerticle(pool)).onSuccess(deployments::add).<Void>mapEmpty())
         .onSuccess(v -> {
-          readiness.started(pool);
+          readiness.started(vertx, pool);
           LOG.info("broker ready port={} startup_ms={}", port.get(), (System.nanoTime() - started) / 1_000_000);
         });
   }
@@ -136,6 +144,7 @@ public final class Broker {
   }
 
   public Future<Void> stop() {
+    readiness.stop();
     Future<Void> chain = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);

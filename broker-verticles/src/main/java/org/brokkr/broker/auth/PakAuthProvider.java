@@ -14,20 +14,24 @@ import org.brokkr.codecs.Addresses;
 import org.brokkr.codecs.Failure;
 import org.brokkr.codecs.Identity;
 import org.brokkr.codecs.Pak;
+import org.brokkr.broker.support.Unavailable;
 
 /**
- * Authenticates a PAK presented in the Authorization header ({@code Bearer <pak>} or bare): the
- * hash of its long token is looked up in the cache, else resolved by the auth verticle.
+ * Authenticates a PAK presented in the Authorization header ({@code Bearer <pak>} or bare, of the
+ * configured format): the hash of its long token is looked up in the cache, else resolved by the
+ * auth verticle. A lookup that cannot reach the database is a 503, never a 401.
  */
 public final class PakAuthProvider implements AuthenticationProvider {
   private static final DeliveryOptions LOOKUP = new DeliveryOptions().setSendTimeout(10_000);
 
   private final Vertx vertx;
   private final AuthCache cache;
+  private final Pak.Format format;
 
-  public PakAuthProvider(Vertx vertx, AuthCache cache) {
+  public PakAuthProvider(Vertx vertx, AuthCache cache, Pak.Format format) {
     this.vertx = vertx;
     this.cache = cache;
+    this.format = format;
   }
 
   @Override
@@ -39,7 +43,7 @@ public final class PakAuthProvider implements AuthenticationProvider {
   }
 
   public Future<Identity> identify(String headerValue) {
-    Optional<String> hash = Pak.hashOfPresented(headerValue);
+    Optional<String> hash = Pak.hashOfPresented(headerValue, format);
     if (hash.isEmpty()) {
       return Future.failedFuture(new HttpException(401, "malformed PAK"));
     }
@@ -57,7 +61,7 @@ public final class PakAuthProvider implements AuthenticationProvider {
           if (err instanceof ReplyException re && re.failureCode() == Failure.UNAUTHORIZED.number()) {
             return Future.failedFuture(new HttpException(401, "invalid PAK"));
           }
-          return Future.failedFuture(new HttpException(503, "authentication backend unavailable"));
+          return Future.failedFuture(new HttpException(503, Unavailable.database()));
         });
   }
 

@@ -30,6 +30,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
         .setOverrideWorkingDirectory(absolute.resolve("runtime").toFile())
         .setCleanDataDirectory(false)
         .setServerConfig("max_connections", "200")
+        // the broker stops it itself, after its own connections are closed (no FATAL at shutdown)
+        .setRegisterShutdownHook(false)
         .start();
     DatabaseTarget target = new DatabaseTarget("localhost", pg.getPort(), "postgres", "postgres", "postgres", schema);
     LOG.info("embedded PostgreSQL ready port={}", pg.getPort());

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.brokkr.broker.auth.PakAuthProvider;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.deployments.TargetStateImpact;
+import org.brokkr.broker.support.Unavailable;
 import org.brokkr.codecs.ApiError;
 import org.brokkr.codecs.ApiRequest;
 import org.brokkr.codecs.ApiResponse;
@@ -30,10 +31,14 @@ public final class ApiDispatcher {
 
   private final Vertx vertx;
   private final TargetStateCache targetStates;
+  private final Readiness readiness;
+  private final ClientInfo clients;
 
-  public ApiDispatcher(Vertx vertx, TargetStateCache targetStates) {
+  public ApiDispatcher(Vertx vertx, TargetStateCache targetStates, Readiness readiness, ClientInfo clients) {
     this.vertx = vertx;
     this.targetStates = targetStates;
+    this.readiness = readiness;
+    this.clients = clients;
   }
 
   public void dispatch(RoutingContext ctx, String operationId, Identity caller) {
@@ -45,7 +50,7 @@ public final class ApiDispatcher {
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
     ApiRequest request = new ApiRequest(operationId, caller, Map.copyOf(ctx.pathParams()),
         firstValues(ctx.queryParams()), body, ctx.request().getHeader("Content-Type"),
-        ctx.request().getHeader("Accept"), clientAddress(ctx), ctx.request().getHeader("User-Agent"),
+        ctx.request().getHeader("Accept"), clients.address(ctx.request()), ClientInfo.userAgent(ctx.request()),
         ctx.request().getHeader("If-None-Match"));
     vertx.eventBus().<ApiResponse>request(address, request, SEND).onComplete(ar -> {
       if (ar.succeeded()) {
@@ -54,7 +59,11 @@ public final class ApiDispatcher {
         }
         write(ctx, ar.result().body());
       } else {
-        writeError(ctx, toApiError(ar.cause()));
+        ApiError error = toApiError(ar.cause());
+        if (Unavailable.DATABASE_UNAVAILABLE.equals(error.code())) {
+          readiness.databaseFailed();
+        }
+        writeError(ctx, error);
       }
     });
   }
@@ -90,10 +99,11 @@ public final class ApiDispatcher {
     if (ctx.response().ended()) {
       return;
     }
-    ctx.response()
-        .setStatusCode(error.failure().httpStatus())
-        .putHeader("Content-Type", ApiResponse.JSON)
-        .end(error.toJson().toBuffer());
+    ctx.response().setStatusCode(error.failure().httpStatus()).putHeader("Content-Type", ApiResponse.JSON);
+    if (error.failure() == Failure.UNAVAILABLE) {
+      ctx.response().putHeader("Retry-After", String.valueOf(Unavailable.RETRY_AFTER_SECONDS));
+    }
+    ctx.response().end(error.toJson().toBuffer());
   }
 
   static ApiError toApiError(Throwable cause) {
@@ -115,14 +125,5 @@ public final class ApiDispatcher {
       out.put(name, params.get(name));
     }
     return out;
-  }
-
-  /** The caller's address: the first hop of X-Forwarded-For when a proxy sets it. */
-  static String clientAddress(RoutingContext ctx) {
-    String forwarded = ctx.request().getHeader("X-Forwarded-For");
-    if (forwarded != null && !forwarded.isBlank()) {
-      return forwarded.split(",")[0].trim();
-    }
-    return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
   }
 }

@@ -19,9 +19,11 @@ final class ErrorPages {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorPages.class);
 
   private final Vertx vertx;
+  private final ClientInfo clients;
 
-  ErrorPages(Vertx vertx) {
+  ErrorPages(Vertx vertx, ClientInfo clients) {
     this.vertx = vertx;
+    this.clients = clients;
   }
 
   void handle(RoutingContext ctx) {
@@ -38,10 +40,15 @@ final class ErrorPages {
     if (status < 400) {
       status = 500;
     }
+    ApiError known = carried(failure);
+    if (known != null) {
+      // e.g. the PAK lookup could not reach the database: the auth handler reports it as a 401
+      status = known.failure().httpStatus();
+    }
     if (status == 401) {
       recordAuthFailure(ctx);
     }
-    ApiError error = switch (status) {
+    ApiError error = known != null ? known : switch (status) {
       case 400 -> ApiError.invalid("invalid_request", validationMessage(failure));
       case 401 -> new ApiError(Failure.UNAUTHORIZED, "unauthorized", "a valid PAK is required");
       case 403 -> new ApiError(Failure.FORBIDDEN, "forbidden", "access denied");
@@ -54,7 +61,9 @@ final class ErrorPages {
           ? new ApiError(Failure.INTERNAL, "internal_error", "internal error")
           : ApiError.invalid("invalid_request", validationMessage(failure));
     };
-    if (status >= 500 && failure != null) {
+    if (error.failure() == Failure.UNAVAILABLE) {
+      LOG.warn("request refused path={} status=503 code={}", ctx.request().path(), error.code());
+    } else if (status >= 500 && failure != null) {
       LOG.error("request failed path={} status={}", ctx.request().path(), status, failure);
     }
     ApiDispatcher.writeError(ctx, error);
@@ -64,11 +73,20 @@ final class ErrorPages {
     if (ctx.request().getHeader("Authorization") == null) {
       return;
     }
-    String ip = ApiDispatcher.clientAddress(ctx);
     vertx.eventBus().send(Addresses.AUDIT_AUTH_FAILED, new JsonObject()
-        .put("path", ctx.request().path())
-        .put("ip_address", ip)
-        .put("user_agent", ctx.request().getHeader("User-Agent")));
+        .put("path", ClientInfo.path(ctx.request()))
+        .put("ip_address", clients.address(ctx.request()))
+        .put("user_agent", ClientInfo.userAgent(ctx.request())));
+  }
+
+  /** An ApiError somewhere in the failure's causes (the handlers wrap what our provider failed with). */
+  private static ApiError carried(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ApiError e) {
+        return e;
+      }
+    }
+    return null;
   }
 
   private static String validationMessage(Throwable failure) {

@@ -50,8 +50,9 @@ public final class HttpApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    dispatcher = new ApiDispatcher(vertx, targetStates);
-    errors = new ErrorPages(vertx);
+    ClientInfo clients = new ClientInfo(config.trustedProxies());
+    dispatcher = new ApiDispatcher(vertx, targetStates, readiness, clients);
+    errors = new ErrorPages(vertx, clients);
     return OpenAPIContract.from(vertx, contract.routerSpec().copy())
         .map(this::apiRouter)
         .compose(api -> {

@@ -1,44 +1,79 @@
 package org.brokkr.broker.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Ready once startup has finished, and for as long as the database answers {@code SELECT 1}
- * within 750 ms; a verdict is reused for 2 s so probes cannot load the database.
+ * Ready once startup has finished and for as long as the database answers. The verdict comes from
+ * a background probe ({@code SELECT 1} every 200 ms, 500 ms budget), so {@code /readyz} follows a
+ * database outage and its end within well under a second without probes loading the database; a
+ * request that finds the database unreachable turns it to not-ready at once.
  */
 public final class Readiness {
-  private record Verdict(boolean ready, long atNanos) {}
-
-  private static final long CACHE_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private static final long PROBE_INTERVAL_MS = 200;
+  private static final long PROBE_TIMEOUT_MS = 500;
 
   private volatile Pool pool;
   private volatile boolean started;
-  private final AtomicReference<Verdict> last = new AtomicReference<>(new Verdict(false, 0));
+  private volatile Boolean verdict;
+  private Future<Boolean> inflight;
+  private Vertx vertx;
+  private long timer = -1;
 
-  public void started(Pool pool) {
+  /** Startup has completed: probe the database from now on. */
+  public synchronized void started(Vertx vertx, Pool pool) {
+    this.vertx = vertx;
     this.pool = pool;
     this.started = true;
+    probe();
+    timer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probe());
   }
 
   public boolean isStarted() {
     return started;
   }
 
+  /** The current verdict; the first probe's outcome when none has completed yet. */
   public Future<Boolean> check() {
     if (!started) {
       return Future.succeededFuture(false);
     }
-    Verdict v = last.get();
-    if (v.atNanos() != 0 && System.nanoTime() - v.atNanos() < CACHE_NANOS) {
-      return Future.succeededFuture(v.ready());
+    Boolean v = verdict;
+    return v != null ? Future.succeededFuture(v) : probe();
+  }
+
+  /** A request found the database unreachable: not ready until the next probe succeeds. */
+  public void databaseFailed() {
+    if (started) {
+      verdict = false;
     }
-    return pool.query("SELECT 1").execute()
-        .timeout(750, TimeUnit.MILLISECONDS)
+  }
+
+  public synchronized void stop() {
+    started = false;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  private synchronized Future<Boolean> probe() {
+    if (inflight != null) {
+      return inflight;
+    }
+    Future<Boolean> result = pool.query("SELECT 1").execute()
+        .timeout(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .map(rows -> true)
-        .otherwise(false)
-        .onSuccess(ok -> last.set(new Verdict(ok, System.nanoTime())));
+        .otherwise(false);
+    inflight = result;
+    result.onComplete(ar -> settle(ar.result()));
+    return result;
+  }
+
+  private synchronized void settle(boolean ok) {
+    verdict = ok;
+    inflight = null;
   }
 }

@@ -24,6 +24,7 @@ public final class ChangeListenerVerticle extends VerticleBase {
   private final AuthCache authCache;
   private final TargetStateCache targetStates;
   private PgSubscriber subscriber;
+  private volatile boolean stopping;
 
   public ChangeListenerVerticle(PgConnectOptions options, AuthCache authCache, TargetStateCache targetStates) {
     this.options = options;
@@ -36,21 +37,43 @@ public final class ChangeListenerVerticle extends VerticleBase {
     subscriber = PgSubscriber.subscriber(vertx, options);
     subscriber.reconnectPolicy(retries -> 500L);
     subscriber.closeHandler(v -> {
-      LOG.warn("change notifications lost their connection; caches bypassed until it is back");
+      if (!stopping) {
+        LOG.warn("change notifications lost their connection; caches bypassed until it is back");
+      }
       targetStates.listening(false);
       authCache.invalidate("*");
     });
     subscriber.channel(Invalidation.CHANNEL)
         .handler(authCache::invalidate)
-        .subscribeHandler(v -> authCache.invalidate("*"));
+        .subscribeHandler(v -> {
+          quietConnection();
+          authCache.invalidate("*");
+        });
     subscriber.channel(TARGET_STATE_CHANNEL)
         .handler(targetStates::changed)
         .subscribeHandler(v -> targetStates.listening(true));
     return subscriber.connect();
   }
 
+  /**
+   * The server's notice that it ends the connection (a restart, an outage): notifications are lost
+   * from now until the re-subscription, so the caches are bypassed at once rather than at the next
+   * subscribe. Without a handler the client would print the notice to stderr.
+   */
+  private void quietConnection() {
+    var connection = subscriber.actualConnection();
+    if (connection != null) {
+      connection.exceptionHandler(e -> {
+        LOG.debug("change notification connection: {}", e.toString());
+        targetStates.listening(false);
+        authCache.invalidate("*");
+      });
+    }
+  }
+
   @Override
   public Future<?> stop() {
+    stopping = true;
     targetStates.listening(false);
     return subscriber == null ? Future.succeededFuture() : subscriber.close();
   }

@@ -74,6 +74,8 @@ public abstract class ResourceVerticle extends VerticleBase {
       ApiError error = PgFailures.toApiError(ar.cause());
       if (error.failure() == Failure.INTERNAL) {
         LOG.error("operation={} failed: {}", request.operation(), ar.cause().toString(), ar.cause());
+      } else if (error.failure() == Failure.UNAVAILABLE) {
+        LOG.warn("operation={} database unavailable: {}", request.operation(), ar.cause().toString());
       }
       message.fail(error.failure().number(), error.toJson().encode());
     });

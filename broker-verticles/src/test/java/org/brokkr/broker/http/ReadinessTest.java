@@ -31,8 +31,9 @@ class ReadinessTest {
       Pool pool = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(deadPort)
           .setUser("x").setPassword("x").setDatabase("x")).using(vertx).build();
       Readiness readiness = new Readiness();
-      readiness.started(pool);
+      readiness.started(vertx, pool);
       assertFalse(readiness.check().await(5, TimeUnit.SECONDS));
+      readiness.stop();
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }

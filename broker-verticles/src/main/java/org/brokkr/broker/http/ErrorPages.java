@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
+import org.brokkr.broker.support.FailureLog;
 import org.brokkr.codecs.Addresses;
 import org.brokkr.codecs.ApiError;
 import org.brokkr.codecs.Failure;
@@ -55,7 +56,9 @@ final class ErrorPages {
           : ApiError.invalid("invalid_request", validationMessage(failure));
     };
     if (status >= 500 && failure != null) {
-      LOG.error("request failed path={} status={}", ctx.request().path(), status, failure);
+      FailureLog.unexpected(LOG, "request path=" + ctx.request().path() + " status=" + status, failure);
+    } else if (status < 500) {
+      FailureLog.refused(LOG, "request path=" + ctx.request().path(), status, error.code());
     }
     ApiDispatcher.writeError(ctx, error);
   }

@@ -3,10 +3,6 @@ package org.brokkr.broker.deployments;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.UUID;
 import org.brokkr.broker.stacks.StackAccess;
@@ -21,11 +17,12 @@ import org.brokkr.codecs.ApiRequest;
 import org.brokkr.codecs.ApiResponse;
 import org.brokkr.codecs.EventTypes;
 import org.brokkr.codecs.Identity;
-import org.brokkr.codecs.Pak;
 
 /** Deployment objects (immutable, sequenced desired state per stack) and agent target state. */
 public final class DeploymentObjectsVerticle extends ResourceVerticle {
   private static final String YAML = "application/yaml";
+  /** Bodies up to this size are read inline; larger ones on a worker thread. */
+  static final int INLINE_BODY_BYTES = 64 * 1024;
   private static final java.util.List<String> YAML_TYPES = java.util.List.of(YAML, "text/yaml", "application/x-yaml");
 
   private final Pool pool;
@@ -54,30 +51,11 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
 
   private Future<ApiResponse> create(ApiRequest req) {
     UUID stackId = req.pathId("id");
-    String content;
-    boolean marker;
-    if (isYaml(req.contentType())) {
-      content = utf8(req);
-      marker = req.queryParam("deletion_marker").map(DeploymentObjectsVerticle::flag).orElse(false);
-    } else {
-      JsonObject body = req.jsonObjectBody("invalid_deployment_object");
-      if (!(body.getValue("yaml_content") instanceof String s)) {
-        throw ApiError.invalid("invalid_deployment_object", "yaml_content must be a string");
-      }
-      content = s;
-      Object flag = body.getValue("is_deletion_marker");
-      if (flag != null && !(flag instanceof Boolean)) {
-        throw ApiError.invalid("invalid_deployment_object", "is_deletion_marker must be a boolean");
-      }
-      marker = Boolean.TRUE.equals(flag);
-    }
-    String checksum = Pak.sha256Hex(content);
-    // ownership is checked before the content, so a stranger learns nothing from validation errors
-    return pool.withTransaction(conn -> stacks.owned(conn, req.caller(), stackId)
-        .compose(stack -> {
-          YamlDocuments.validate(content, marker);
-          return repo.insert(conn, stackId, content, checksum, marker);
-        })
+    // ownership is checked before any content error is revealed, so a stranger learns nothing
+    // from validation; the body is read before the transaction so none stays open meanwhile
+    return submission(req).transform(read -> pool.withTransaction(conn -> stacks.owned(conn, req.caller(), stackId)
+        .compose(stack -> read.failed() ? Future.<JsonObject>failedFuture(read.cause())
+            : repo.insert(conn, stackId, read.result().content(), read.result().checksum(), read.result().deletionMarker()))
         .compose(obj -> {
           UUID id = UUID.fromString(obj.getString("id"));
           return Journal.audit(conn, AuditEntry.of(req, "deployment_object.created", "deployment_object", id,
@@ -86,7 +64,15 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
                   .put("deployment_object_id", id.toString()).put("stack_id", stackId.toString())
                   .put("sequence_id", obj.getLong("sequence_id")).put("created_at", obj.getString("created_at")), null, stackId))
               .map(v -> ApiResponse.created(obj));
-        }));
+        })));
+  }
+
+  /** Small bodies are read on the event loop; parsing a large one there would stall every request it serves. */
+  private Future<Submission> submission(ApiRequest req) {
+    if (req.hasBody() && req.body().length() > INLINE_BODY_BYTES) {
+      return vertx.executeBlocking(() -> Submission.of(req), false);
+    }
+    return Future.succeededFuture(req).map(Submission::of);
   }
 
   private Future<ApiResponse> get(ApiRequest req) {
@@ -150,16 +136,6 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
     return ApiResponse.ok(entry.body()).withEtag(entry.etag());
   }
 
-  private static boolean flag(String raw) {
-    if (raw.equalsIgnoreCase("true")) {
-      return true;
-    }
-    if (raw.equalsIgnoreCase("false")) {
-      return false;
-    }
-    throw ApiError.invalid("invalid_query_parameter", "deletion_marker must be true or false");
-  }
-
   /** A raw-YAML body: application/yaml, text/yaml or application/x-yaml (parameters ignored). */
   public static boolean isYaml(String contentType) {
     if (contentType == null) {
@@ -174,20 +150,5 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
     }
     String a = accept.toLowerCase(Locale.ROOT);
     return YAML_TYPES.stream().anyMatch(a::contains);
-  }
-
-  private static String utf8(ApiRequest req) {
-    if (!req.hasBody()) {
-      return "";
-    }
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(req.body().getBytes()))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw ApiError.invalid("invalid_deployment_object", "the YAML body is not valid UTF-8");
-    }
   }
 }

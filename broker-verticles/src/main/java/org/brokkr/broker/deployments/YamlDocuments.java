@@ -1,11 +1,37 @@
 package org.brokkr.broker.deployments;
 
+import java.util.Optional;
 import org.brokkr.codecs.ApiError;
-import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.constructor.StandardConstructor;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 
-/** Checks a submitted multi-document YAML bundle the way the reference does (syntax only). */
+/**
+ * Checks a submitted multi-document YAML bundle the way the reference does (syntax only), within
+ * limits that keep a hostile body from exhausting the stack or, once expanded, an agent's memory.
+ */
 final class YamlDocuments {
+  /**
+   * Deepest nesting of mappings and sequences, aliases expanded. Real manifests, CRDs with a
+   * deep openAPIV3Schema included, stay far below; the reference's parser stops at 128.
+   */
+  static final int MAX_DEPTH = 100;
+  /** Most aliases in one body. */
+  static final int MAX_ALIASES = 1_000;
+  /**
+   * Aliases may add at most this many nodes to a body, or as many as were written before them
+   * when that is more: sharing is fine, multiplying is not.
+   */
+  static final long ALIAS_NODE_ALLOWANCE = 10_000;
+
+  private static final LoadSettings SETTINGS = LoadSettings.builder()
+      .setAllowDuplicateKeys(true)
+      .setMaxAliasesForCollections(MAX_ALIASES)
+      .setCodePointLimit(Integer.MAX_VALUE)
+      .build();
+
   private YamlDocuments() {}
 
   static void validate(String content, boolean deletionMarker) {
@@ -17,22 +43,28 @@ final class YamlDocuments {
     }
     int documents = 0;
     try {
-      LoadSettings settings = LoadSettings.builder()
-          .setAllowDuplicateKeys(true)
-          .setMaxAliasesForCollections(50)
-          .setCodePointLimit(Integer.MAX_VALUE)
-          .build();
-      for (Object doc : new Load(settings).loadAllFromString(content)) {
-        if (doc != null) {
+      // what Load.loadAllFromString does, with the limits applied to the events the composer consumes
+      Composer composer = new Composer(SETTINGS, new BoundedEvents(new ParserImpl(SETTINGS, new StreamReader(SETTINGS, content))));
+      StandardConstructor constructor = new StandardConstructor(SETTINGS);
+      while (composer.hasNext()) {
+        if (constructor.constructSingleDocument(Optional.of(composer.next())) != null) {
           documents++;
         }
       }
+    } catch (ApiError e) {
+      throw e;
     } catch (RuntimeException e) {
-      String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-      throw ApiError.invalid("invalid_deployment_object", "invalid YAML: " + reason);
+      throw ApiError.invalid("invalid_deployment_object", "invalid YAML: " + firstLine(e));
     }
     if (documents == 0 && !deletionMarker) {
       throw ApiError.invalid("invalid_deployment_object", "YAML content has no documents");
     }
+  }
+
+  private static String firstLine(RuntimeException e) {
+    if (e.getMessage() == null) {
+      return e.getClass().getSimpleName();
+    }
+    return e.getMessage().lines().filter(line -> !line.isBlank()).findFirst().orElse(e.getClass().getSimpleName());
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorException;
+import org.brokkr.broker.support.FailureLog;
 import org.brokkr.codecs.Addresses;
 import org.brokkr.codecs.ApiError;
 import org.brokkr.codecs.Failure;
@@ -64,7 +65,9 @@ final class ErrorPages {
     if (error.failure() == Failure.UNAVAILABLE) {
       LOG.warn("request refused path={} status=503 code={}", ctx.request().path(), error.code());
     } else if (status >= 500 && failure != null) {
-      LOG.error("request failed path={} status={}", ctx.request().path(), status, failure);
+      FailureLog.unexpected(LOG, "request path=" + ctx.request().path() + " status=" + status, failure);
+    } else if (status < 500) {
+      FailureLog.refused(LOG, "request path=" + ctx.request().path(), status, error.code());
     }
     ApiDispatcher.writeError(ctx, error);
   }

@@ -62,7 +62,8 @@ public abstract class ResourceVerticle extends VerticleBase {
     } else {
       try {
         result = handler.apply(request);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // an Error too (a StackOverflowError, say) must end in a reply, not in the event loop's handler
         result = Future.failedFuture(e);
       }
     }
@@ -73,9 +74,11 @@ public abstract class ResourceVerticle extends VerticleBase {
       }
       ApiError error = PgFailures.toApiError(ar.cause());
       if (error.failure() == Failure.INTERNAL) {
-        LOG.error("operation={} failed: {}", request.operation(), ar.cause().toString(), ar.cause());
+        FailureLog.unexpected(LOG, "operation=" + request.operation(), ar.cause());
       } else if (error.failure() == Failure.UNAVAILABLE) {
-        LOG.warn("operation={} database unavailable: {}", request.operation(), ar.cause().toString());
+        LOG.warn("operation={} database unavailable: {}", request.operation(), FailureLog.oneLine(ar.cause().toString()));
+      } else {
+        FailureLog.refused(LOG, "operation=" + request.operation(), error.failure().httpStatus(), error.code());
       }
       message.fail(error.failure().number(), error.toJson().encode());
     });

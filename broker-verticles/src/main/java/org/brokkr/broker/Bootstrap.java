@@ -72,9 +72,19 @@ final class Bootstrap {
           switch (outcome) {
             case CONFIGURED -> LOG.info("admin PAK hash taken from BROKKR__BROKER__PAK_HASH");
             case MINTED -> LOG.info("minted the admin PAK; it was written to {} (mode 0600)", config.adminPakFile());
-            case KEPT -> LOG.info("admin PAK unchanged (stored hash kept)");
+            case KEPT -> kept(config);
           }
         });
+  }
+
+  private static void kept(BrokerConfig config) {
+    LOG.info("admin PAK unchanged (stored hash kept)");
+    if (config.embedded() && !Files.exists(Path.of(config.adminPakFile()))) {
+      // the key is minted once; without the file nobody holds it any more
+      LOG.warn("the admin PAK file {} is missing and the admin PAK is not stored anywhere else; to regain admin access,"
+          + " run `java -jar brokkr-broker.jar generate-pak` and restart with BROKKR__BROKER__PAK_HASH set to the hash"
+          + " it prints", config.adminPakFile());
+    }
   }
 
   private static Future<AdminOutcome> admin(SqlConnection conn, Optional<String> configured, Pak.Minted minted) {

@@ -97,9 +97,9 @@ public final class DeployVerticle extends VerticleBase {
         })
         .compose(report -> {
           metrics.reconciled(report.applied(), report.failed(), report.pruned());
-          if (report.applied() + report.failed() + report.pruned() + report.goneStacks() > 0) {
-            LOG.info("reconciled applied={} failed={} pruned={} unchanged={} gone_stacks={}", report.applied(),
-                report.failed(), report.pruned(), report.unchanged(), report.goneStacks());
+          if (report.applied() + report.markers() + report.failed() + report.pruned() + report.goneStacks() > 0) {
+            LOG.info("reconciled applied={} markers={} failed={} pruned={} unchanged={} gone_stacks={}", report.applied(),
+                report.markers(), report.failed(), report.pruned(), report.unchanged(), report.goneStacks());
           }
           return deliverEvents();
         })

@@ -145,7 +145,8 @@ public final class Agent {
     Future<Void> chain = Future.succeededFuture();
     for (UUID generator : config.generatorIds()) {
       chain = chain.compose(v -> broker.register(generator).otherwise(err -> {
-        LOG.warn("could not register with generator {}: {}", generator, err.getMessage());
+        // e.g. 404 for an unknown generator, 403 when the broker closed self-registration
+        LOG.warn("could not register with generator {} ({}); starting without it", generator, err.getMessage());
         return null;
       }));
     }

@@ -82,7 +82,7 @@ class AgentStartupTest {
       Exception e = assertThrows(Exception.class, () -> Agent.start(agents.vertx, config, ops).await(120, TimeUnit.SECONDS));
       String message = e.getMessage();
       assertTrue(message.startsWith("Kubernetes API at " + server + " (from kubeconfig " + kubeconfig
-          + " (BROKKR__AGENT__KUBECONFIG_PATH)): TLS handshake failed ("), message);
+          + ", named by BROKKR__AGENT__KUBECONFIG_PATH): TLS handshake failed ("), message);
       assertTrue(message.endsWith("; check that the certificate authority in " + kubeconfig + " is the one of that API server"),
           message);
       assertEquals(1, message.lines().count(), message);

@@ -23,7 +23,7 @@ import javax.net.ssl.SSLException;
 public record ApiServerEndpoint(String url, Origin origin, String file) {
   private static final String KUBECONFIG_SETTING = KubeconfigFile.SETTING;
 
-  /** Where the address came from, in the order the client looks. */
+  /** Where the address came from. */
   public enum Origin {
     /** The kubeconfig named by {@link KubeconfigFile#SETTING}. */
     KUBECONFIG_SETTING,
@@ -62,8 +62,8 @@ public record ApiServerEndpoint(String url, Origin origin, String file) {
   /** Where the address came from, as a phrase. */
   public String source() {
     return switch (origin) {
-      case KUBECONFIG_SETTING -> "from kubeconfig " + file + " (" + KUBECONFIG_SETTING + ")";
-      case KUBECONFIG_FOUND -> "from kubeconfig " + file + " (KUBECONFIG or ~/.kube/config)";
+      case KUBECONFIG_SETTING -> "from kubeconfig " + file + ", named by " + KUBECONFIG_SETTING;
+      case KUBECONFIG_FOUND -> "from kubeconfig " + file + ", found through KUBECONFIG or ~/.kube/config";
       case IN_CLUSTER -> "in-cluster, from KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT";
       case MASTER_VARIABLE -> "from KUBERNETES_MASTER";
       case CLIENT_DEFAULT -> "the client's default: no " + KUBECONFIG_SETTING + ", no kubeconfig found and not in a cluster";
@@ -113,7 +113,10 @@ public record ApiServerEndpoint(String url, Origin origin, String file) {
   }
 
   private static Cause classify(Throwable err) {
+    boolean timeoutMentioned = false;
     for (Throwable t = err; t != null; t = t.getCause()) {
+      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+      timeoutMentioned |= m.contains("timed out") || m.contains("timeout");
       if (t instanceof UnknownHostException) {
         return Cause.UNKNOWN_HOST;
       }
@@ -124,11 +127,11 @@ public record ApiServerEndpoint(String url, Origin origin, String file) {
         return Cause.TIMEOUT;
       }
       if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
-        String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
         return m.contains("refused") ? Cause.REFUSED : m.contains("timed out") ? Cause.TIMEOUT : Cause.OTHER;
       }
     }
-    return Cause.OTHER;
+    // some clients signal a request timeout with their own exception type
+    return timeoutMentioned ? Cause.TIMEOUT : Cause.OTHER;
   }
 
   /**

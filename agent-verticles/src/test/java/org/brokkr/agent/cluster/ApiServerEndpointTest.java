@@ -51,9 +51,18 @@ class ApiServerEndpointTest {
   void aRefusedConnectionNamesTheKubeconfigAndItsSetting() {
     ApiServerEndpoint endpoint = ApiServerEndpoint.detect("https://127.0.0.1:6443/", Optional.of("/etc/k/config"), "/etc/k/config", Map.of());
     ClusterCallException e = endpoint.failure(wrapped(new ConnectException("Connection refused")));
-    assertEquals("Kubernetes API at https://127.0.0.1:6443/ (from kubeconfig /etc/k/config (BROKKR__AGENT__KUBECONFIG_PATH)):"
+    assertEquals("Kubernetes API at https://127.0.0.1:6443/ (from kubeconfig /etc/k/config, named by BROKKR__AGENT__KUBECONFIG_PATH):"
         + " connection refused", e.getMessage());
     assertEquals("check that the server in /etc/k/config is reachable from here", e.hint());
+  }
+
+  @Test
+  void aTimeoutIsCalledOneWhateverTypeSignalsIt() {
+    ApiServerEndpoint endpoint = new ApiServerEndpoint("https://h/", Origin.GIVEN, null);
+    assertEquals("Kubernetes API at https://h/ (as configured): timed out",
+        endpoint.failure(wrapped(new java.net.SocketTimeoutException("Read timed out"))).getMessage());
+    assertEquals("Kubernetes API at https://h/ (as configured): timed out",
+        endpoint.failure(wrapped(new IllegalStateException("The timeout period of 10000ms has been exceeded"))).getMessage());
   }
 
   @Test
@@ -73,7 +82,7 @@ class ApiServerEndpointTest {
     ApiServerEndpoint endpoint = ApiServerEndpoint.detect("https://h/", Optional.of("/k"), "/k", Map.of());
     ClusterCallException e = endpoint.failure(new ClusterCallException(401, "Unauthorized", "Unauthorized", null));
     assertEquals(401, e.status());
-    assertEquals("Kubernetes API at https://h/ (from kubeconfig /k (BROKKR__AGENT__KUBECONFIG_PATH)): the API server answered 401:"
+    assertEquals("Kubernetes API at https://h/ (from kubeconfig /k, named by BROKKR__AGENT__KUBECONFIG_PATH): the API server answered 401:"
         + " Unauthorized", e.getMessage());
     assertEquals("check the credentials in /k", e.hint());
   }

@@ -109,7 +109,7 @@ class Fabric8ClusterOpsConnectTest {
       }
       ClusterCallException e = (ClusterCallException) probe.cause();
       assertTrue(e.getMessage().startsWith("Kubernetes API at " + server + " (from kubeconfig " + kubeconfig
-          + " (BROKKR__AGENT__KUBECONFIG_PATH)): TLS handshake failed ("), e.getMessage());
+          + ", named by BROKKR__AGENT__KUBECONFIG_PATH): TLS handshake failed ("), e.getMessage());
       assertEquals("check that the certificate authority in " + kubeconfig + " is the one of that API server", e.hint());
     } finally {
       ops.close();

@@ -104,6 +104,7 @@ public final class Reconciler {
     String objectId = object.getString("id");
     String checksum = object.getString("yaml_checksum");
     if (object.getBoolean("is_deletion_marker", false)) {
+      // the stack should be empty: nothing to apply, pruning removes the rest
       return Future.succeededFuture(new Applied(stackId, objectId, checksum, List.of(), true));
     }
     List<Map<String, Object>> objects;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import org.brokkr.agent.broker.BrokerCallException;
 import org.brokkr.agent.broker.BrokerClient;
+import org.brokkr.agent.cluster.ClusterCallException;
 import org.brokkr.agent.cluster.ClusterOps;
 import org.brokkr.agent.http.AgentHttpVerticle;
 import org.brokkr.agent.state.StateStore;
@@ -63,8 +64,7 @@ public final class Agent {
                 return Future.succeededFuture();
               });
         })
-        .compose(v -> cluster.probe().recover(err -> Future.failedFuture(
-            new IllegalStateException("Kubernetes API unreachable: " + err.getMessage(), err))))
+        .compose(v -> cluster.probe().recover(err -> Future.failedFuture(new IllegalStateException(probeFailure(err), err))))
         .compose(latency -> {
           LOG.info("Kubernetes API reachable latency_ms={}", latency);
           state.bindTo(runtime.agentId().toString());
@@ -84,6 +84,14 @@ public final class Agent {
           LOG.info("agent running health_port={} polling_interval={}s", http.actualPort(), config.pollingIntervalSeconds());
           return null;
         });
+  }
+
+  /** One line: the address tried, where it came from and the root cause (from the cluster adapter), then what to do. */
+  private static String probeFailure(Throwable err) {
+    if (err instanceof ClusterCallException c) {
+      return c.hint() == null ? c.getMessage() : c.getMessage() + "; " + c.hint();
+    }
+    return "Kubernetes API unreachable: " + err.getMessage();
   }
 
   /** The reference's startup with the broker: verify the PAK, find our record, self-register. */
@@ -137,7 +145,8 @@ public final class Agent {
     Future<Void> chain = Future.succeededFuture();
     for (UUID generator : config.generatorIds()) {
       chain = chain.compose(v -> broker.register(generator).otherwise(err -> {
-        LOG.warn("could not register with generator {}: {}", generator, err.getMessage());
+        // e.g. 404 for an unknown generator, 403 when the broker closed self-registration
+        LOG.warn("could not register with generator {} ({}); starting without it", generator, err.getMessage());
         return null;
       }));
     }

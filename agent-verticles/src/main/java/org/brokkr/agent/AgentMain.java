@@ -28,15 +28,21 @@ public final class AgentMain {
     Logger log = LoggerFactory.getLogger(AgentMain.class);
     Vertx vertx = Vertx.vertx();
     Agent agent;
-    Fabric8ClusterOps cluster = null;
+    Fabric8ClusterOps cluster;
     try {
-      cluster = Fabric8ClusterOps.connect(vertx, config.kubeconfigPath(), config.watchNamespace(), RetryPolicy.DEFAULT);
+      cluster = Fabric8ClusterOps.connect(vertx, config.kubeconfigPath(), config.watchNamespace(), RetryPolicy.DEFAULT,
+          System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("brokkr-agent: " + e.getMessage());
+      vertx.close().await(30, TimeUnit.SECONDS);
+      System.exit(2);
+      return;
+    }
+    try {
       agent = Agent.start(vertx, config, cluster).await(config.maxRetries() + 120L, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.error("agent startup failed: {}", e.getMessage());
-      if (cluster != null) {
-        cluster.close();
-      }
+      cluster.close();
       vertx.close().await(30, TimeUnit.SECONDS);
       System.exit(1);
       return;

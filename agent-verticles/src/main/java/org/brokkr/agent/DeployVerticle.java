@@ -97,9 +97,9 @@ public final class DeployVerticle extends VerticleBase {
         })
         .compose(report -> {
           metrics.reconciled(report.applied(), report.failed(), report.pruned());
-          if (report.applied() + report.failed() + report.pruned() + report.goneStacks() > 0) {
-            LOG.info("reconciled applied={} failed={} pruned={} unchanged={} gone_stacks={}", report.applied(),
-                report.failed(), report.pruned(), report.unchanged(), report.goneStacks());
+          if (report.applied() + report.markers() + report.failed() + report.pruned() + report.goneStacks() > 0) {
+            LOG.info("reconciled applied={} markers={} failed={} pruned={} unchanged={} gone_stacks={}", report.applied(),
+                report.markers(), report.failed(), report.pruned(), report.unchanged(), report.goneStacks());
           }
           return deliverEvents();
         })
@@ -128,7 +128,11 @@ public final class DeployVerticle extends VerticleBase {
         });
   }
 
-  /** Sends queued deployment events; keeps those the broker could not take yet. */
+  /**
+   * Sends queued deployment events in order. An event the broker refuses for good (e.g. 404 for an
+   * object not given to this agent) is dropped; on any other failure it and the rest stay queued
+   * (in the state file) for the next poll.
+   */
   private Future<Void> deliverEvents() {
     List<JsonObject> queued = new ArrayList<>(state.pendingEvents());
     Future<Void> chain = Future.succeededFuture();
@@ -139,15 +143,22 @@ public final class DeployVerticle extends VerticleBase {
             return (Void) null;
           })
           .recover(err -> {
-            if (err instanceof BrokerCallException bce && !bce.unreachable()) {
-              // refused for good (e.g. the object no longer exists): nothing to retry
-              LOG.warn("broker refused event for deployment_object_id={}: {}", event.getString("deployment_object_id"), bce.getMessage());
+            if (err instanceof BrokerCallException bce && !bce.retryable()) {
+              LOG.warn("dropping deployment event deployment_object_id={} event_status={}: {}, which will not change on retry",
+                  event.getString("deployment_object_id"), event.getString("status"), bce.getMessage());
               state.pendingEvents().remove(event);
               return Future.succeededFuture();
             }
             return Future.failedFuture(err);
           }));
     }
-    return chain;
+    return chain.recover(err -> {
+      if (err instanceof BrokerCallException bce && !bce.unreachable()) {
+        // 401, 408, 429: the broker is there but did not take the events now
+        LOG.warn("deployment events kept for the next poll pending={}: {}", state.pendingEvents().size(), bce.getMessage());
+        return Future.succeededFuture();
+      }
+      return Future.failedFuture(err);
+    });
   }
 }

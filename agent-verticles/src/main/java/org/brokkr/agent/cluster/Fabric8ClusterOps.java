@@ -13,8 +13,6 @@ import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import org.brokkr.codecs.config.ConfigException;
 
 /**
  * {@link ClusterOps} on fabric8: its HTTP client runs on our own {@link Vertx}; its synchronous
@@ -33,6 +32,7 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
 
   private final Vertx vertx;
   private final KubernetesClient client;
+  private final ApiServerEndpoint endpoint;
   private final WorkerExecutor worker;
   private final Optional<String> watchNamespace;
   private final RetryPolicy deleteRetry;
@@ -43,30 +43,76 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
   private volatile List<ResourceDefinitionContext> discovered;
   private volatile long discoveredAt;
 
-  Fabric8ClusterOps(Vertx vertx, KubernetesClient client, Optional<String> watchNamespace, RetryPolicy deleteRetry) {
+  private Fabric8ClusterOps(Vertx vertx, KubernetesClient client, ApiServerEndpoint endpoint, Optional<String> watchNamespace,
+      RetryPolicy deleteRetry) {
     this.vertx = vertx;
     this.client = client;
+    this.endpoint = endpoint;
     this.worker = vertx.createSharedWorkerExecutor("brokkr-k8s", 4);
     this.watchNamespace = watchNamespace;
     this.deleteRetry = deleteRetry;
   }
 
-  /** Blocking (reads the kubeconfig): call at startup, off the event loop. */
+  /**
+   * Blocking (reads the kubeconfig): call at startup, off the event loop. Without a kubeconfig
+   * path the client configures itself (kubeconfig from its usual places, else the pod's service
+   * account). A kubeconfig named by the setting that cannot be used is a {@link ConfigException}.
+   */
   public static Fabric8ClusterOps connect(Vertx vertx, Optional<String> kubeconfigPath, Optional<String> watchNamespace,
-      RetryPolicy deleteRetry) throws java.io.IOException {
-    Config config = kubeconfigPath.isPresent()
-        ? Config.fromKubeconfig(Files.readString(Path.of(kubeconfigPath.get())))
-        : Config.autoConfigure(null);
+      RetryPolicy deleteRetry, Map<String, String> env) {
+    Config config = kubeconfigPath.isPresent() ? kubeconfig(kubeconfigPath.get()) : autoConfigured();
+    ApiServerEndpoint endpoint = ApiServerEndpoint.detect(config.getMasterUrl(), kubeconfigPath,
+        config.getFile() == null ? null : config.getFile().getPath(), env);
     config.setNamespace(watchNamespace.orElse("default"));
-    return fromConfig(vertx, config, watchNamespace, deleteRetry);
+    try {
+      return create(vertx, config, endpoint, watchNamespace, deleteRetry);
+    } catch (KubernetesClientException e) {
+      // e.g. a client certificate file the kubeconfig names is missing
+      throw kubeconfigPath.isPresent()
+          ? KubeconfigFile.problem("kubeconfig not usable", kubeconfigPath.get(), ApiServerEndpoint.rootCause(e))
+          : new ConfigException("Kubernetes client configuration not usable (" + endpoint.source() + "): "
+              + ApiServerEndpoint.rootCause(e));
+    }
   }
 
+  private static Config autoConfigured() {
+    try {
+      return Config.autoConfigure(null);
+    } catch (KubernetesClientException e) {
+      // e.g. a malformed ~/.kube/config
+      throw new ConfigException("Kubernetes client configuration failed (KUBECONFIG, ~/.kube/config or the service account): "
+          + ApiServerEndpoint.rootCause(e));
+    }
+  }
+
+  private static Config kubeconfig(String path) {
+    String content = KubeconfigFile.read(path);
+    Config config;
+    try {
+      config = Config.fromKubeconfig(null, content, path);
+    } catch (KubernetesClientException | IllegalArgumentException e) {
+      // YAML that does not map onto a kubeconfig surfaces as either, depending on its shape
+      throw KubeconfigFile.problem("not a kubeconfig", path, ApiServerEndpoint.rootCause(e));
+    }
+    if (config.getCurrentContext() == null) {
+      throw KubeconfigFile.problem("not a kubeconfig", path, "it names no current-context");
+    }
+    return config;
+  }
+
+  /** A client for a configuration handed over in code (tests): failures name the address only. */
   public static Fabric8ClusterOps fromConfig(Vertx vertx, Config config, Optional<String> watchNamespace, RetryPolicy deleteRetry) {
+    return create(vertx, config, new ApiServerEndpoint(config.getMasterUrl(), ApiServerEndpoint.Origin.GIVEN, null),
+        watchNamespace, deleteRetry);
+  }
+
+  private static Fabric8ClusterOps create(Vertx vertx, Config config, ApiServerEndpoint endpoint, Optional<String> watchNamespace,
+      RetryPolicy deleteRetry) {
     KubernetesClient client = new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
         .build();
-    return new Fabric8ClusterOps(vertx, client, watchNamespace, deleteRetry);
+    return new Fabric8ClusterOps(vertx, client, endpoint, watchNamespace, deleteRetry);
   }
 
   @Override
@@ -76,7 +122,7 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
       long started = System.nanoTime();
       client.getKubernetesVersion();
       return (System.nanoTime() - started) / 1_000_000;
-    });
+    }).recover(err -> Future.failedFuture(endpoint.failure(err)));
   }
 
   @Override
@@ -214,10 +260,12 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
     }, false);
   }
 
+  /** The API server's own words when it answered; otherwise the root cause, not fabric8's "An error has occurred." */
   private static ClusterCallException convert(KubernetesClientException e) {
     String reason = e.getStatus() == null ? null : e.getStatus().getReason();
-    String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-    return new ClusterCallException(e.getCode(), reason, message, e);
+    String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+        : e.getCode() > 0 ? e.getMessage() : ApiServerEndpoint.rootCause(e);
+    return new ClusterCallException(Math.max(0, e.getCode()), reason, message, e);
   }
 
   @Override

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * Makes the cluster match a target state: per changed deployment object, Namespaces and CRDs
  * first, a server-side dry run of the rest, the real server-side apply, then pruning of what this
  * agent applied earlier for that stack; and removal of stacks that are no longer associated.
- * Results become deployment events queued in the state store.
+ * A deletion marker says its stack should be empty: nothing of it is applied (whatever YAML it
+ * carries) and everything this agent applied for the stack is pruned. Results become deployment
+ * events queued in the state store.
  */
 public final class Reconciler {
   public static final String FIELD_MANAGER = "brokkr-controller";
@@ -34,8 +36,11 @@ public final class Reconciler {
   private final StateStore state;
   private final String agentId;
 
-  /** What one pass did. */
-  public record Report(int applied, int failed, int pruned, int unchanged, int goneStacks) {}
+  /**
+   * What one pass did: deployment objects applied, deletion markers carried out, objects or markers
+   * that failed, cluster objects deleted, objects already in place, stacks no longer targeted.
+   */
+  public record Report(int applied, int markers, int failed, int pruned, int unchanged, int goneStacks) {}
 
   public Reconciler(Vertx vertx, ClusterOps cluster, StateStore state, String agentId) {
     this.vertx = vertx;
@@ -62,23 +67,26 @@ public final class Reconciler {
     return chain.compose(v -> applied.isEmpty() && plan.goneStacks().isEmpty()
             ? Future.succeededFuture(0)
             : pruneAll(applied, plan.goneStacks()))
-        .map(pruned -> new Report(applied.size() - pruneFailures(applied), failed[0] + pruneFailures(applied), pruned,
+        .map(pruned -> new Report(settled(applied, false), settled(applied, true), failed[0] + pruneFailures(applied), pruned,
             plan.unchanged(), plan.goneStacks().size()));
   }
 
-  /** A deployment object whose objects were applied; pruning still decides its outcome. */
+  /** A deployment object whose objects were applied (none for a deletion marker); pruning still decides its outcome. */
   private static final class Applied {
     final String stackId;
     final String objectId;
     final String checksum;
     final List<ObjectRef> refs;
+    final boolean marker;
     String pruneError;
+    int pruned;
 
-    Applied(String stackId, String objectId, String checksum, List<ObjectRef> refs) {
+    Applied(String stackId, String objectId, String checksum, List<ObjectRef> refs, boolean marker) {
       this.stackId = stackId;
       this.objectId = objectId;
       this.checksum = checksum;
       this.refs = refs;
+      this.marker = marker;
     }
   }
 
@@ -86,11 +94,19 @@ public final class Reconciler {
     return (int) applied.stream().filter(a -> a.pruneError != null).count();
   }
 
+  private static int settled(List<Applied> applied, boolean markers) {
+    return (int) applied.stream().filter(a -> a.pruneError == null && a.marker == markers).count();
+  }
+
   /** Applies one object's documents; null when it failed (already recorded and reported). */
   private Future<Applied> applyObject(JsonObject object) {
     String stackId = object.getString("stack_id");
     String objectId = object.getString("id");
     String checksum = object.getString("yaml_checksum");
+    if (object.getBoolean("is_deletion_marker", false)) {
+      // the stack should be empty: nothing to apply, pruning removes the rest
+      return Future.succeededFuture(new Applied(stackId, objectId, checksum, List.of(), true));
+    }
     List<Map<String, Object>> objects;
     try {
       objects = Manifests.ordered(Manifests.parse(object.getString("yaml_content", ""))).stream()
@@ -111,7 +127,7 @@ public final class Reconciler {
             ? untilKindKnown(() -> cluster.apply(r, VALIDATION_MANAGER, true), 30)
             : cluster.apply(r, VALIDATION_MANAGER, true)))
         .compose(v -> sequence(rest, r -> cluster.apply(r, FIELD_MANAGER, false)))
-        .map(v -> new Applied(stackId, objectId, checksum, objects.stream().map(Manifests::ref).toList()))
+        .map(v -> new Applied(stackId, objectId, checksum, objects.stream().map(Manifests::ref).toList(), false))
         .recover(err -> rollback(createdNamespaces).map(v -> {
           recordFailure(stackId, objectId, checksum, describe(err));
           return null;
@@ -134,8 +150,11 @@ public final class Reconciler {
           Future<Void> chain = Future.succeededFuture();
           if (live != null) {
             for (Applied a : applied) {
-              chain = chain.compose(v -> deleteAll(PrunePlan.deletions(live, agentId, a.stackId, a.checksum)).map(errors -> {
+              // a marker keeps nothing, not even objects that happen to carry its checksum
+              String keep = a.marker ? null : a.checksum;
+              chain = chain.compose(v -> deleteAll(PrunePlan.deletions(live, agentId, a.stackId, keep)).map(errors -> {
                 pruned[0] += errors.deleted();
+                a.pruned = errors.deleted();
                 if (!errors.messages().isEmpty()) {
                   a.pruneError = "prune failed: " + String.join("; ", errors.messages());
                 }
@@ -160,7 +179,12 @@ public final class Reconciler {
               if (a.pruneError == null) {
                 state.stacks().put(a.stackId, new AppliedStack(a.objectId, a.checksum, true, a.refs));
                 queueEvent(a.objectId, "SUCCESS", null);
-                LOG.info("applied stack_id={} deployment_object_id={} objects={}", a.stackId, a.objectId, a.refs.size());
+                if (a.marker) {
+                  LOG.info("deletion marker carried out stack_id={} deployment_object_id={} pruned={}", a.stackId, a.objectId, a.pruned);
+                } else {
+                  LOG.info("applied stack_id={} deployment_object_id={} objects={} pruned={}", a.stackId, a.objectId,
+                      a.refs.size(), a.pruned);
+                }
               } else {
                 recordFailure(a.stackId, a.objectId, a.checksum, a.pruneError);
               }

@@ -55,6 +55,18 @@ class Fabric8ClusterOpsMockTest {
   }
 
   @Test
+  void theReachabilityProbeIsOneGetOfVersion() throws Exception {
+    // what an idle agent costs the API server per heartbeat (README, "Running an agent")
+    int before = server.getRequestCount();
+    long calls = ops.callCount();
+    await(ops.probe());
+    assertEquals(1, server.getRequestCount() - before);
+    var request = server.takeRequest();
+    assertEquals("GET /version", request.getMethod() + " " + request.getPath());
+    assertEquals(calls + 1, ops.callCount());
+  }
+
+  @Test
   void tellsWhetherANamespaceExists() throws Exception {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("present").endMetadata().build()).create();
     assertTrue(await(ops.namespaceExists("present")));

@@ -220,6 +220,47 @@ class ReconcilerApiServerTest {
     assertNotNull(kube.configMaps().inNamespace("default").withName("other-" + suffix).get());
   }
 
+  private static JsonObject marker(String stackId, String yaml) {
+    return object(stackId, yaml).put("is_deletion_marker", true);
+  }
+
+  @Test
+  void aDeletionMarkerAppliesNothingAndReportsWhatItPruned() throws Exception {
+    String emptied = "stack-marker-" + suffix;
+    String twice = "stack-marker2-" + suffix;
+    String bundle = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: m1-%1$s, namespace: default}
+        data: {v: "1"}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: m2-%1$s, namespace: default}
+        data: {v: "1"}
+        """.formatted(suffix);
+    String single = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: m3-%1$s, namespace: default}
+        data: {v: "1"}
+        """.formatted(suffix);
+    Reconciler.Report first = run(object(emptied, bundle), object(twice, single));
+    assertEquals(2, first.applied());
+    assertEquals(0, first.markers());
+
+    // an empty marker for one stack; for the other a marker that repeats its YAML (same checksum)
+    Reconciler.Report report = run(marker(emptied, ""), marker(twice, single));
+    assertEquals(0, report.applied(), "a marker applies nothing");
+    assertEquals(2, report.markers());
+    assertEquals(3, report.pruned(), "every object of both stacks is removed");
+    assertEquals(0, report.failed(), state.pendingEvents().toString());
+    for (String cm : new String[] {"m1-", "m2-", "m3-"}) {
+      assertNull(kube.configMaps().inNamespace("default").withName(cm + suffix).get(), cm + " is pruned");
+    }
+    assertEquals("SUCCESS", lastEventStatus(), "a marker carried out is reported like an applied object");
+  }
+
   @Test
   void aFailedObjectIsRetriedOnTheNextPass() throws Exception {
     String ns = "later-" + suffix;

@@ -28,7 +28,20 @@ public final class AgentHarness implements AutoCloseable {
 
   /** Starts an agent; a running one is stopped first. */
   public Agent start(int brokerPort, Fixtures.Agent identity, String name, Path stateDir, int maxRetries) throws Exception {
+    return start(brokerPort, identity, name, stateDir, maxRetries, Map.of());
+  }
+
+  /** Starts an agent with some settings ({@code agent.generator_ids}, ...) beyond the test defaults. */
+  public Agent start(int brokerPort, Fixtures.Agent identity, String name, Path stateDir, int maxRetries,
+      Map<String, String> extra) throws Exception {
     stopAgent();
+    agent = Agent.start(vertx, config(brokerPort, identity, name, stateDir, maxRetries, extra), ops).await(60, TimeUnit.SECONDS);
+    return agent;
+  }
+
+  /** The configuration {@link #start} uses: fast timers, probe server on a free port of 127.0.0.1. */
+  public static AgentConfig config(int brokerPort, Fixtures.Agent identity, String name, Path stateDir, int maxRetries,
+      Map<String, String> extra) {
     Map<String, String> s = new HashMap<>(AgentConfig.DEFAULTS);
     s.put("agent.broker_url", "http://127.0.0.1:" + brokerPort);
     s.put("agent.pak", identity.pak());
@@ -40,8 +53,8 @@ public final class AgentHarness implements AutoCloseable {
     s.put("agent.health_host", "127.0.0.1");
     s.put("agent.max_retries", String.valueOf(maxRetries));
     s.put("agent.state_dir", stateDir.toString());
-    agent = Agent.start(vertx, AgentConfig.from(Settings.of(s)), ops).await(60, TimeUnit.SECONDS);
-    return agent;
+    s.putAll(extra);
+    return AgentConfig.from(Settings.of(s));
   }
 
   public void stopAgent() throws Exception {

@@ -13,24 +13,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.brokkr.broker.agents.AgentsVerticle;
-import org.brokkr.broker.audit.AuditVerticle;
 import org.brokkr.broker.audit.AuthFailuresVerticle;
 import org.brokkr.broker.auth.AuthCache;
-import org.brokkr.broker.auth.AuthVerticle;
 import org.brokkr.broker.auth.PakAuthProvider;
 import org.brokkr.broker.config.BrokerConfig;
 import org.brokkr.broker.db.DatabaseTarget;
 import org.brokkr.broker.db.EmbeddedDatabase;
 import org.brokkr.broker.db.Migrations;
-import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
-import org.brokkr.broker.events.AgentEventsVerticle;
-import org.brokkr.broker.generators.GeneratorsVerticle;
 import org.brokkr.broker.http.ApiContract;
 import org.brokkr.broker.http.HttpApiVerticle;
+import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.http.Readiness;
-import org.brokkr.broker.stacks.StacksVerticle;
 import org.brokkr.broker.support.ChangeListenerVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.codecs.LocalCodec;
@@ -69,8 +63,10 @@ public final class Broker {
     TargetStateCache targetStates = new TargetStateCache(config.targetStateCacheTtlMillis(), config.authCacheMaxEntries());
     PakAuthProvider provider = new PakAuthProvider(vertx, cache, config.pakFormat());
     ApiContract contract = ApiContract.load();
+    List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates);
+    Operations operations = ResourceCatalog.operations(resources);
     return vertx.deployVerticle(() -> {
-          HttpApiVerticle http = new HttpApiVerticle(config, contract, provider, readiness, targetStates);
+          HttpApiVerticle http = new HttpApiVerticle(config, contract, operations, provider, readiness, targetStates);
           return new PortReporting(http, port);
         }, new DeploymentOptions().setInstances(config.httpInstances()))
         .onSuccess(deployments::add)
@@ -94,14 +90,7 @@ public final class Broker {
         // one LISTEN connection per broker; resource verticles run on every event loop
         .compose(target -> vertx.deployVerticle(new ChangeListenerVerticle(target.connectOptions(), cache, targetStates))
             .onSuccess(deployments::add))
-        .compose(v -> deployAll(List.of(
-            () -> new AuthVerticle(pool),
-            () -> new GeneratorsVerticle(pool, config.pakFormat(), cache, config.agentSelfRegistration()),
-            () -> new AgentsVerticle(pool, config.pakFormat(), cache),
-            () -> new StacksVerticle(pool),
-            () -> new DeploymentObjectsVerticle(pool, targetStates),
-            () -> new AgentEventsVerticle(pool),
-            () -> new AuditVerticle(pool))))
+        .compose(v -> deployAll(resources))
         .compose(v -> vertx.deployVerticle(new AuthFailuresVerticle(pool)).onSuccess(deployments::add).<Void>mapEmpty())
         .onSuccess(v -> {
           readiness.started(vertx, pool);

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.UUID;
 import org.brokkr.broker.support.Rows;
 
-/** SQL for agents, their labels, annotations and registrations. */
+/** SQL for agents and their registrations (labels and annotations: {@link org.brokkr.broker.support.Tags}). */
 public final class AgentRepository {
   static final String COLUMNS = "id, created_at, updated_at, deleted_at, name, cluster_name, last_heartbeat, status, "
       + "k8s_reachable, k8s_api_latency_ms, k8s_reported_at";
@@ -36,12 +36,6 @@ public final class AgentRepository {
   private static final String HEARTBEAT_K8S = """
       UPDATE agents SET last_heartbeat = now(), k8s_reachable = $2, k8s_api_latency_ms = $3, k8s_reported_at = now()
        WHERE id = $1 AND deleted_at IS NULL""";
-  private static final String LABELS = "SELECT id, agent_id, label FROM agent_labels WHERE agent_id = $1 ORDER BY label";
-  private static final String ADD_LABEL = "INSERT INTO agent_labels (agent_id, label) VALUES ($1, $2) RETURNING id, agent_id, label";
-  private static final String REMOVE_LABEL = "DELETE FROM agent_labels WHERE agent_id = $1 AND label = $2";
-  private static final String ANNOTATIONS = "SELECT id, agent_id, key, value FROM agent_annotations WHERE agent_id = $1 ORDER BY key";
-  private static final String ADD_ANNOTATION = "INSERT INTO agent_annotations (agent_id, key, value) VALUES ($1, $2, $3) RETURNING id, agent_id, key, value";
-  private static final String REMOVE_ANNOTATION = "DELETE FROM agent_annotations WHERE agent_id = $1 AND key = $2";
   private static final String REGISTRATIONS = """
       SELECT id, agent_id, generator_id, registered_at FROM agent_generator_registrations
        WHERE agent_id = $1 ORDER BY registered_at, id""";
@@ -102,30 +96,6 @@ public final class AgentRepository {
         ? db.preparedQuery(HEARTBEAT).execute(Tuple.of(id))
         : db.preparedQuery(HEARTBEAT_K8S).execute(Tuple.of(id, reachable, latencyMs));
     return query.map(r -> r.rowCount() > 0);
-  }
-
-  public Future<JsonArray> labels(SqlClient db, UUID agentId) {
-    return db.preparedQuery(LABELS).execute(Tuple.of(agentId)).map(Rows::jsonArray);
-  }
-
-  public Future<JsonObject> addLabel(SqlClient db, UUID agentId, String label) {
-    return db.preparedQuery(ADD_LABEL).execute(Tuple.of(agentId, label)).map(Rows::first);
-  }
-
-  public Future<Boolean> removeLabel(SqlClient db, UUID agentId, String label) {
-    return db.preparedQuery(REMOVE_LABEL).execute(Tuple.of(agentId, label)).map(r -> r.rowCount() > 0);
-  }
-
-  public Future<JsonArray> annotations(SqlClient db, UUID agentId) {
-    return db.preparedQuery(ANNOTATIONS).execute(Tuple.of(agentId)).map(Rows::jsonArray);
-  }
-
-  public Future<JsonObject> addAnnotation(SqlClient db, UUID agentId, String key, String value) {
-    return db.preparedQuery(ADD_ANNOTATION).execute(Tuple.of(agentId, key, value)).map(Rows::first);
-  }
-
-  public Future<Boolean> removeAnnotation(SqlClient db, UUID agentId, String key) {
-    return db.preparedQuery(REMOVE_ANNOTATION).execute(Tuple.of(agentId, key)).map(r -> r.rowCount() > 0);
   }
 
   public Future<JsonArray> registrations(SqlClient db, UUID agentId) {

@@ -13,8 +13,8 @@ import org.brokkr.broker.support.AuditEntry;
 import org.brokkr.broker.support.Invalidation;
 import org.brokkr.broker.support.Fields;
 import org.brokkr.broker.support.Journal;
-import org.brokkr.broker.support.Labels;
 import org.brokkr.broker.support.ResourceVerticle;
+import org.brokkr.broker.support.Tags;
 import org.brokkr.broker.support.Rows;
 import org.brokkr.codecs.Addresses;
 import org.brokkr.codecs.ApiError;
@@ -30,6 +30,7 @@ public final class AgentsVerticle extends ResourceVerticle {
   private final Pak.Format pakFormat;
   private final AuthCache authCache;
   private final AgentRepository repo = new AgentRepository();
+  private final Tags tags = new Tags("agent");
 
   public AgentsVerticle(Pool pool, Pak.Format pakFormat, AuthCache authCache) {
     this.pool = pool;
@@ -38,7 +39,7 @@ public final class AgentsVerticle extends ResourceVerticle {
   }
 
   @Override
-  protected String address() {
+  public String address() {
     return Addresses.AGENTS;
   }
 
@@ -50,12 +51,14 @@ public final class AgentsVerticle extends ResourceVerticle {
     on("get_agent", this::get);
     on("update_agent", this::update);
     on("delete_agent", this::delete);
-    on("agents_list_labels", req -> readChild(req, repo::labels));
-    on("agents_add_label", this::addLabel);
-    on("agents_remove_label", this::removeLabel);
-    on("agents_list_annotations", req -> readChild(req, repo::annotations));
-    on("agents_add_annotation", this::addAnnotation);
-    on("agents_remove_annotation", this::removeAnnotation);
+    // labels and annotations: read by admin or the agent itself, changed by admin only
+    tags.operations("agents", this::on, pool, (db, req, id) -> {
+      Access.requireAdminOrAgent(req.caller(), id);
+      return existing(db, id);
+    }, (db, req, id) -> {
+      Access.requireAdmin(req.caller());
+      return existing(db, id);
+    }, Tags.LabelBody.OBJECT);
     on("record_heartbeat", this::heartbeat);
     on("rotate_agent_pak", this::rotate);
     on("list_agent_registrations", req -> readChild(req, repo::registrations));
@@ -158,61 +161,6 @@ public final class AgentsVerticle extends ResourceVerticle {
     return existing(pool, id).compose(row -> query.run(pool, id)).map(ApiResponse::ok);
   }
 
-  private Future<ApiResponse> addLabel(ApiRequest req) {
-    UUID id = req.pathId("id");
-    Access.requireAdmin(req.caller());
-    JsonObject body = req.jsonObjectBody("invalid_label");
-    requireSameAgent(body, id);
-    String label = Labels.label(Fields.optionalString(body.getValue("label"), "label", "invalid_label"), "invalid_label");
-    return pool.withTransaction(conn -> existing(conn, id)
-        .compose(row -> repo.addLabel(conn, id, label))
-        .compose(created -> Journal.audit(conn, AuditEntry.of(req, "agent.label_added", "agent", id,
-            new JsonObject().put("label", label))).map(v -> ApiResponse.created(created))));
-  }
-
-  private Future<ApiResponse> removeLabel(ApiRequest req) {
-    UUID id = req.pathId("id");
-    Access.requireAdmin(req.caller());
-    String label = req.pathParam("label");
-    return pool.withTransaction(conn -> existing(conn, id)
-        .compose(row -> repo.removeLabel(conn, id, label))
-        .compose(removed -> {
-          if (!removed) {
-            throw ApiError.notFound("agent_label_not_found", "label not found on agent");
-          }
-          return Journal.audit(conn, AuditEntry.of(req, "agent.label_removed", "agent", id,
-              new JsonObject().put("label", label))).map(v -> ApiResponse.noContent());
-        }));
-  }
-
-  private Future<ApiResponse> addAnnotation(ApiRequest req) {
-    UUID id = req.pathId("id");
-    Access.requireAdmin(req.caller());
-    JsonObject body = req.jsonObjectBody("invalid_annotation");
-    requireSameAgent(body, id);
-    String key = Labels.check(Fields.optionalString(body.getValue("key"), "key", "invalid_annotation"), "annotation key", "invalid_annotation");
-    String value = Labels.check(Fields.optionalString(body.getValue("value"), "value", "invalid_annotation"), "annotation value", "invalid_annotation");
-    return pool.withTransaction(conn -> existing(conn, id)
-        .compose(row -> repo.addAnnotation(conn, id, key, value))
-        .compose(created -> Journal.audit(conn, AuditEntry.of(req, "agent.annotation_added", "agent", id,
-            new JsonObject().put("key", key).put("value", value))).map(v -> ApiResponse.created(created))));
-  }
-
-  private Future<ApiResponse> removeAnnotation(ApiRequest req) {
-    UUID id = req.pathId("id");
-    Access.requireAdmin(req.caller());
-    String key = req.pathParam("key");
-    return pool.withTransaction(conn -> existing(conn, id)
-        .compose(row -> repo.removeAnnotation(conn, id, key))
-        .compose(removed -> {
-          if (!removed) {
-            throw ApiError.notFound("agent_annotation_not_found", "annotation not found on agent");
-          }
-          return Journal.audit(conn, AuditEntry.of(req, "agent.annotation_removed", "agent", id,
-              new JsonObject().put("key", key))).map(v -> ApiResponse.noContent());
-        }));
-  }
-
   private Future<ApiResponse> heartbeat(ApiRequest req) {
     UUID id = req.pathId("id");
     if (!req.caller().isAgent(id)) {
@@ -263,13 +211,6 @@ public final class AgentsVerticle extends ResourceVerticle {
       }
       return row;
     });
-  }
-
-  private static void requireSameAgent(JsonObject body, UUID pathId) {
-    Object raw = body.getValue("agent_id");
-    if (raw != null && !pathId.toString().equalsIgnoreCase(raw.toString())) {
-      throw ApiError.invalid("agent_id_mismatch", "agent_id in the body does not match the path");
-    }
   }
 
   private static String optionalNonBlank(Object raw, String field, int max) {

@@ -37,7 +37,7 @@ public final class AuditVerticle extends ResourceVerticle {
   }
 
   @Override
-  protected String address() {
+  public String address() {
     return Addresses.AUDIT;
   }
 

@@ -31,7 +31,7 @@ public final class AuthVerticle extends ResourceVerticle {
   }
 
   @Override
-  protected String address() {
+  public String address() {
     return Addresses.AUTH;
   }
 

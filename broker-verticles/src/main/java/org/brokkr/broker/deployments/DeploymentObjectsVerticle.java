@@ -36,7 +36,7 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
   }
 
   @Override
-  protected String address() {
+  public String address() {
     return Addresses.DEPLOYMENT_OBJECTS;
   }
 

@@ -47,7 +47,7 @@ public final class AgentEventsVerticle extends ResourceVerticle {
   }
 
   @Override
-  protected String address() {
+  public String address() {
     return Addresses.AGENT_EVENTS;
   }
 

@@ -36,7 +36,7 @@ public final class GeneratorsVerticle extends ResourceVerticle {
   }
 
   @Override
-  protected String address() {
+  public String address() {
     return Addresses.GENERATORS;
   }
 

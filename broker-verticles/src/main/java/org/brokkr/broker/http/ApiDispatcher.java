@@ -33,16 +33,19 @@ public final class ApiDispatcher {
   private final TargetStateCache targetStates;
   private final Readiness readiness;
   private final ClientInfo clients;
+  private final Operations operations;
 
-  public ApiDispatcher(Vertx vertx, TargetStateCache targetStates, Readiness readiness, ClientInfo clients) {
+  public ApiDispatcher(Vertx vertx, Operations operations, TargetStateCache targetStates, Readiness readiness,
+      ClientInfo clients) {
     this.vertx = vertx;
+    this.operations = operations;
     this.targetStates = targetStates;
     this.readiness = readiness;
     this.clients = clients;
   }
 
   public void dispatch(RoutingContext ctx, String operationId, Identity caller) {
-    String address = Operations.OWNER.get(operationId);
+    String address = operations.owner(operationId);
     if (address == null) {
       writeError(ctx, new ApiError(Failure.INTERNAL, "operation_not_implemented", "no handler for " + operationId));
       return;

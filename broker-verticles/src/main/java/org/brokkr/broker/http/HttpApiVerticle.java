@@ -35,12 +35,14 @@ public final class HttpApiVerticle extends VerticleBase {
   private final PakAuthProvider authProvider;
   private final Readiness readiness;
   private final TargetStateCache targetStates;
+  private final Operations operations;
   private HttpServer server;
   private ApiDispatcher dispatcher;
   private ErrorPages errors;
 
-  public HttpApiVerticle(BrokerConfig config, ApiContract contract, PakAuthProvider authProvider, Readiness readiness,
-      TargetStateCache targetStates) {
+  public HttpApiVerticle(BrokerConfig config, ApiContract contract, Operations operations, PakAuthProvider authProvider,
+      Readiness readiness, TargetStateCache targetStates) {
+    this.operations = operations;
     this.config = config;
     this.contract = contract;
     this.authProvider = authProvider;
@@ -51,7 +53,7 @@ public final class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ClientInfo clients = new ClientInfo(config.trustedProxies());
-    dispatcher = new ApiDispatcher(vertx, targetStates, readiness, clients);
+    dispatcher = new ApiDispatcher(vertx, operations, targetStates, readiness, clients);
     errors = new ErrorPages(vertx, clients);
     return OpenAPIContract.from(vertx, contract.routerSpec().copy())
         .map(this::apiRouter)

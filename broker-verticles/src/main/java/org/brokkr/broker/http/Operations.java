@@ -1,38 +1,42 @@
 package org.brokkr.broker.http;
 
-import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.Collection;
 import java.util.Map;
-import org.brokkr.codecs.Addresses;
+import java.util.Set;
+import java.util.TreeMap;
+import org.brokkr.broker.support.ResourceVerticle;
 
-/** Which verticle address owns each operationId of {@code openapi.yaml}. */
+/**
+ * Which verticle address owns each operationId, learned from the resource verticles' own
+ * {@code on(...)} registrations: an operation is declared once, where it is handled.
+ */
 public final class Operations {
-  public static final Map<String, String> OWNER = build();
+  private final Map<String, String> owner;
 
-  private Operations() {}
-
-  private static Map<String, String> build() {
-    Map<String, String> m = new LinkedHashMap<>();
-    own(m, Addresses.AUTH, List.of("verify_pak", "list_paks"));
-    own(m, Addresses.GENERATORS, List.of("list_generators", "create_generator", "get_generator",
-        "update_generator", "delete_generator", "rotate_generator_pak", "register_agent",
-        "deregister_agent", "list_generator_registered_agents"));
-    own(m, Addresses.AGENTS, List.of("list_agents", "create_agent", "search_agent", "get_agent",
-        "update_agent", "delete_agent", "agents_list_labels", "agents_add_label", "agents_remove_label",
-        "agents_list_annotations", "agents_add_annotation", "agents_remove_annotation",
-        "record_heartbeat", "rotate_agent_pak", "list_agent_registrations"));
-    own(m, Addresses.STACKS, List.of("list_stacks", "create_stack", "get_stack", "update_stack",
-        "delete_stack", "stacks_list_labels", "stacks_add_label", "stacks_remove_label",
-        "stacks_list_annotations", "stacks_add_annotation", "stacks_remove_annotation",
-        "list_targets", "add_target", "remove_target", "get_associated_stacks"));
-    own(m, Addresses.DEPLOYMENT_OBJECTS, List.of("list_deployment_objects", "create_deployment_object",
-        "get_deployment_object", "get_target_state"));
-    own(m, Addresses.AGENT_EVENTS, List.of("create_event", "list_events", "list_agent_events", "get_agent_event"));
-    own(m, Addresses.AUDIT, List.of("list_audit_logs"));
-    return Map.copyOf(m);
+  private Operations(Map<String, String> owner) {
+    this.owner = Map.copyOf(owner);
   }
 
-  private static void own(Map<String, String> m, String address, List<String> ops) {
-    ops.forEach(op -> m.put(op, address));
+  /** The operations of these verticles; an operation claimed by two addresses is a startup error. */
+  public static Operations of(Collection<? extends ResourceVerticle> verticles) {
+    Map<String, String> owner = new TreeMap<>();
+    for (ResourceVerticle v : verticles) {
+      for (String op : v.operations()) {
+        String previous = owner.put(op, v.address());
+        if (previous != null && !previous.equals(v.address())) {
+          throw new IllegalStateException("operation " + op + " is handled at both " + previous + " and " + v.address());
+        }
+      }
+    }
+    return new Operations(owner);
+  }
+
+  /** The owning address, or null when no verticle handles the operation. */
+  public String owner(String operationId) {
+    return owner.get(operationId);
+  }
+
+  public Set<String> ids() {
+    return owner.keySet();
   }
 }

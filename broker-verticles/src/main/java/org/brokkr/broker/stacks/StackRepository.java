@@ -8,7 +8,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.UUID;
 import org.brokkr.broker.support.Rows;
 
-/** SQL for stacks, their labels and annotations, and agent targets. */
+/** SQL for stacks and agent targets (labels and annotations: {@link org.brokkr.broker.support.Tags}). */
 public final class StackRepository {
   static final String COLUMNS = "id, created_at, updated_at, deleted_at, name, description, generator_id";
   private static final String LIST = "SELECT " + COLUMNS + " FROM stacks WHERE deleted_at IS NULL ORDER BY created_at, id";
@@ -22,12 +22,6 @@ public final class StackRepository {
              generator_id = COALESCE($4, generator_id)
        WHERE id = $1 AND deleted_at IS NULL RETURNING """ + " " + COLUMNS;
   private static final String SOFT_DELETE = "UPDATE stacks SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING deleted_at";
-  private static final String LABELS = "SELECT id, stack_id, label FROM stack_labels WHERE stack_id = $1 ORDER BY label";
-  private static final String ADD_LABEL = "INSERT INTO stack_labels (stack_id, label) VALUES ($1, $2) RETURNING id, stack_id, label";
-  private static final String REMOVE_LABEL = "DELETE FROM stack_labels WHERE stack_id = $1 AND label = $2";
-  private static final String ANNOTATIONS = "SELECT id, stack_id, key, value FROM stack_annotations WHERE stack_id = $1 ORDER BY key";
-  private static final String ADD_ANNOTATION = "INSERT INTO stack_annotations (stack_id, key, value) VALUES ($1, $2, $3) RETURNING id, stack_id, key, value";
-  private static final String REMOVE_ANNOTATION = "DELETE FROM stack_annotations WHERE stack_id = $1 AND key = $2";
   private static final String HAS_TARGET = "SELECT 1 FROM agent_targets WHERE agent_id = $1 AND stack_id = $2";
   private static final String TARGETS = "SELECT id, agent_id, stack_id FROM agent_targets WHERE agent_id = $1 ORDER BY stack_id";
   private static final String ADD_TARGET = "INSERT INTO agent_targets (agent_id, stack_id) VALUES ($1, $2) RETURNING id, agent_id, stack_id";
@@ -66,30 +60,6 @@ public final class StackRepository {
       var it = rows.iterator();
       return it.hasNext() ? it.next().getOffsetDateTime(0) : null;
     });
-  }
-
-  public Future<JsonArray> labels(SqlClient db, UUID stackId) {
-    return db.preparedQuery(LABELS).execute(Tuple.of(stackId)).map(Rows::jsonArray);
-  }
-
-  public Future<JsonObject> addLabel(SqlClient db, UUID stackId, String label) {
-    return db.preparedQuery(ADD_LABEL).execute(Tuple.of(stackId, label)).map(Rows::first);
-  }
-
-  public Future<Boolean> removeLabel(SqlClient db, UUID stackId, String label) {
-    return db.preparedQuery(REMOVE_LABEL).execute(Tuple.of(stackId, label)).map(r -> r.rowCount() > 0);
-  }
-
-  public Future<JsonArray> annotations(SqlClient db, UUID stackId) {
-    return db.preparedQuery(ANNOTATIONS).execute(Tuple.of(stackId)).map(Rows::jsonArray);
-  }
-
-  public Future<JsonObject> addAnnotation(SqlClient db, UUID stackId, String key, String value) {
-    return db.preparedQuery(ADD_ANNOTATION).execute(Tuple.of(stackId, key, value)).map(Rows::first);
-  }
-
-  public Future<Boolean> removeAnnotation(SqlClient db, UUID stackId, String key) {
-    return db.preparedQuery(REMOVE_ANNOTATION).execute(Tuple.of(stackId, key)).map(r -> r.rowCount() > 0);
   }
 
   public Future<Boolean> hasExplicitTarget(SqlClient db, UUID agentId, UUID stackId) {

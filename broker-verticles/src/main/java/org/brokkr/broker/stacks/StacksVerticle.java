@@ -10,6 +10,7 @@ import org.brokkr.broker.support.Fields;
 import org.brokkr.broker.support.Journal;
 import org.brokkr.broker.support.Labels;
 import org.brokkr.broker.support.ResourceVerticle;
+import org.brokkr.broker.support.Tags;
 import org.brokkr.broker.support.Rows;
 import org.brokkr.codecs.Addresses;
 import org.brokkr.codecs.ApiError;
@@ -24,13 +25,14 @@ public final class StacksVerticle extends ResourceVerticle {
   private final Pool pool;
   private final StackRepository repo = new StackRepository();
   private final StackAccess access = new StackAccess(repo);
+  private final Tags tags = new Tags("stack");
 
   public StacksVerticle(Pool pool) {
     this.pool = pool;
   }
 
   @Override
-  protected String address() {
+  public String address() {
     return Addresses.STACKS;
   }
 
@@ -41,14 +43,9 @@ public final class StacksVerticle extends ResourceVerticle {
     on("get_stack", req -> access.owned(pool, req.caller(), req.pathId("id")).map(ApiResponse::ok));
     on("update_stack", this::update);
     on("delete_stack", this::delete);
-    on("stacks_list_labels", req -> access.readable(pool, req.caller(), req.pathId("id"))
-        .compose(s -> repo.labels(pool, req.pathId("id"))).map(ApiResponse::ok));
-    on("stacks_add_label", this::addLabel);
-    on("stacks_remove_label", this::removeLabel);
-    on("stacks_list_annotations", req -> access.readable(pool, req.caller(), req.pathId("id"))
-        .compose(s -> repo.annotations(pool, req.pathId("id"))).map(ApiResponse::ok));
-    on("stacks_add_annotation", this::addAnnotation);
-    on("stacks_remove_annotation", this::removeAnnotation);
+    // labels and annotations: read also by explicitly targeted agents, changed by admin or the owner
+    tags.operations("stacks", this::on, pool, (db, req, id) -> access.readable(db, req.caller(), id),
+        (db, req, id) -> access.owned(db, req.caller(), id), Tags.LabelBody.JSON_STRING);
     on("list_targets", this::listTargets);
     on("add_target", this::addTarget);
     on("remove_target", this::removeTarget);
@@ -134,62 +131,6 @@ public final class StacksVerticle extends ResourceVerticle {
             .compose(v -> Journal.event(conn, EventTypes.STACK_DELETED, new JsonObject()
                 .put("stack_id", id.toString()).put("deleted_at", Rows.timestamp(deletedAt)), null, id)))
         .map(v -> ApiResponse.noContent())));
-  }
-
-  private Future<ApiResponse> addLabel(ApiRequest req) {
-    UUID id = req.pathId("id");
-    Object raw = req.jsonBody("invalid_label");
-    if (!(raw instanceof String text)) {
-      throw ApiError.invalid("invalid_label", "the body must be a JSON string");
-    }
-    String label = Labels.label(text, "invalid_label");
-    return pool.withTransaction(conn -> access.owned(conn, req.caller(), id)
-        .compose(stack -> repo.addLabel(conn, id, label))
-        .compose(created -> Journal.audit(conn, AuditEntry.of(req, "stack.label_added", "stack", id,
-            new JsonObject().put("label", label))).map(v -> ApiResponse.created(created))));
-  }
-
-  private Future<ApiResponse> removeLabel(ApiRequest req) {
-    UUID id = req.pathId("id");
-    String label = req.pathParam("label");
-    return pool.withTransaction(conn -> access.owned(conn, req.caller(), id)
-        .compose(stack -> repo.removeLabel(conn, id, label))
-        .compose(removed -> {
-          if (!removed) {
-            throw ApiError.notFound("stack_label_not_found", "label not found on stack");
-          }
-          return Journal.audit(conn, AuditEntry.of(req, "stack.label_removed", "stack", id,
-              new JsonObject().put("label", label))).map(v -> ApiResponse.noContent());
-        }));
-  }
-
-  private Future<ApiResponse> addAnnotation(ApiRequest req) {
-    UUID id = req.pathId("id");
-    JsonObject body = req.jsonObjectBody("invalid_annotation");
-    Object bodyStack = body.getValue("stack_id");
-    if (bodyStack != null && !id.toString().equalsIgnoreCase(bodyStack.toString())) {
-      throw ApiError.invalid("stack_id_mismatch", "stack_id in the body does not match the path");
-    }
-    String key = Labels.check(body.getValue("key") instanceof String s ? s : null, "annotation key", "invalid_annotation");
-    String value = Labels.check(body.getValue("value") instanceof String s ? s : null, "annotation value", "invalid_annotation");
-    return pool.withTransaction(conn -> access.owned(conn, req.caller(), id)
-        .compose(stack -> repo.addAnnotation(conn, id, key, value))
-        .compose(created -> Journal.audit(conn, AuditEntry.of(req, "stack.annotation_added", "stack", id,
-            new JsonObject().put("key", key).put("value", value))).map(v -> ApiResponse.created(created))));
-  }
-
-  private Future<ApiResponse> removeAnnotation(ApiRequest req) {
-    UUID id = req.pathId("id");
-    String key = req.pathParam("key");
-    return pool.withTransaction(conn -> access.owned(conn, req.caller(), id)
-        .compose(stack -> repo.removeAnnotation(conn, id, key))
-        .compose(removed -> {
-          if (!removed) {
-            throw ApiError.notFound("stack_annotation_not_found", "annotation not found on stack");
-          }
-          return Journal.audit(conn, AuditEntry.of(req, "stack.annotation_removed", "stack", id,
-              new JsonObject().put("key", key))).map(v -> ApiResponse.noContent());
-        }));
   }
 
   private Future<ApiResponse> listTargets(ApiRequest req) {

@@ -27,7 +27,8 @@ public abstract class ResourceVerticle extends VerticleBase {
   private final Map<String, Function<ApiRequest, Future<ApiResponse>>> operations = new HashMap<>();
   private MessageConsumer<ApiRequest> consumer;
 
-  protected abstract String address();
+  /** The event-bus address this verticle owns (a constant of {@code Addresses}). */
+  public abstract String address();
 
   /** Registers the operations with {@link #on}. */
   protected abstract void defineOperations();

@@ -141,45 +141,6 @@ class AgentRepositoryTest {
   }
 
   @Test
-  void labelsAddListRemove() {
-    UUID agent = id(insert("lbl", List.of()));
-    JsonObject added = await(repo.addLabel(db.pool, agent, "zone:b"));
-    assertEquals("zone:b", added.getString("label"));
-    assertEquals(agent.toString(), added.getString("agent_id"));
-    assertNotNull(added.getString("id"));
-    await(repo.addLabel(db.pool, agent, "env:prod"));
-    assertEquals("23505", sqlState(failure(repo.addLabel(db.pool, agent, "env:prod"))), "a label is unique per agent");
-
-    JsonArray labels = await(repo.labels(db.pool, agent));
-    assertEquals(List.of("env:prod", "zone:b"), labels.stream().map(o -> ((JsonObject) o).getString("label")).toList(),
-        "sorted by label");
-
-    assertTrue(await(repo.removeLabel(db.pool, agent, "env:prod")));
-    assertFalse(await(repo.removeLabel(db.pool, agent, "env:prod")), "already removed");
-    assertEquals(1, await(repo.labels(db.pool, agent)).size());
-    assertTrue(await(repo.labels(db.pool, UUID.randomUUID())).isEmpty());
-  }
-
-  @Test
-  void annotationsAddListRemove() {
-    UUID agent = id(insert("ann", List.of()));
-    JsonObject added = await(repo.addAnnotation(db.pool, agent, "team", "blue"));
-    assertEquals("team", added.getString("key"));
-    assertEquals("blue", added.getString("value"));
-    await(repo.addAnnotation(db.pool, agent, "owner", "ops"));
-    assertEquals("23505", sqlState(failure(repo.addAnnotation(db.pool, agent, "team", "red"))),
-        "one value per key and agent");
-
-    JsonArray annotations = await(repo.annotations(db.pool, agent));
-    assertEquals(List.of("owner", "team"), annotations.stream().map(o -> ((JsonObject) o).getString("key")).toList());
-    assertEquals("blue", annotations.getJsonObject(1).getString("value"));
-
-    assertTrue(await(repo.removeAnnotation(db.pool, agent, "team")));
-    assertFalse(await(repo.removeAnnotation(db.pool, agent, "team")));
-    assertEquals(1, await(repo.annotations(db.pool, agent)).size());
-  }
-
-  @Test
   void softDeleteReturnsTheDeletionTimeAndSoftDeletesTheAgentsEvents() {
     UUID agent = id(insert("del", List.of()));
     UUID other = id(insert("del", List.of()));

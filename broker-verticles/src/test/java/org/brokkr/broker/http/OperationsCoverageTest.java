@@ -1,39 +1,30 @@
 package org.brokkr.broker.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.brokkr.broker.agents.AgentsVerticle;
-import org.brokkr.broker.audit.AuditVerticle;
-import org.brokkr.broker.auth.AuthCache;
-import org.brokkr.broker.auth.AuthVerticle;
-import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
-import org.brokkr.broker.events.AgentEventsVerticle;
-import org.brokkr.broker.generators.GeneratorsVerticle;
-import org.brokkr.broker.stacks.StacksVerticle;
+import org.brokkr.broker.ResourceCatalog;
+import org.brokkr.broker.config.BrokerConfig;
 import org.brokkr.broker.support.ResourceVerticle;
-import org.brokkr.codecs.Addresses;
-import org.brokkr.codecs.Pak;
+import org.brokkr.codecs.config.Settings;
 import org.junit.jupiter.api.Test;
 
-/** Every operation of openapi.yaml is routed to a verticle that really handles it, and no more. */
+/**
+ * Every operation of openapi.yaml is routed to a verticle that really handles it, and no more. The
+ * routing is learned from the same verticles the broker deploys (the router would otherwise
+ * answer an unhandled operation with 503).
+ */
 class OperationsCoverageTest {
+  private static final BrokerConfig CONFIG = BrokerConfig.from(Settings.of(Map.of()));
 
-  private static Map<String, ResourceVerticle> verticlesByAddress() {
-    Map<String, ResourceVerticle> m = new HashMap<>();
-    m.put(Addresses.AUTH, new AuthVerticle(null));
-    m.put(Addresses.GENERATORS, new GeneratorsVerticle(null, Pak.Format.DEFAULT, null, true));
-    m.put(Addresses.AGENTS, new AgentsVerticle(null, Pak.Format.DEFAULT, null));
-    m.put(Addresses.STACKS, new StacksVerticle(null));
-    m.put(Addresses.DEPLOYMENT_OBJECTS, new DeploymentObjectsVerticle(null, null));
-    m.put(Addresses.AGENT_EVENTS, new AgentEventsVerticle(null));
-    m.put(Addresses.AUDIT, new AuditVerticle(null));
-    return m;
+  private static List<ResourceVerticle> deployed() {
+    return ResourceCatalog.verticles(CONFIG, () -> null, null, null).stream().map(s -> s.get()).toList();
   }
 
   private static Set<String> contractOperations() {
@@ -51,23 +42,32 @@ class OperationsCoverageTest {
   }
 
   @Test
-  void everyContractOperationHasAHandler() {
-    Map<String, ResourceVerticle> verticles = verticlesByAddress();
-    Set<String> ops = contractOperations();
-    assertEquals(50, ops.size(), "openapi.yaml declares the broker-core operations");
-    for (String op : ops) {
-      String address = Operations.OWNER.get(op);
-      assertTrue(address != null, op + " has no owning address");
-      assertTrue(verticles.get(address).operations().contains(op), op + " is not handled at " + address);
+  void everyContractOperationHasExactlyOneHandlerAndNoHandlerIsOutsideTheContract() {
+    Operations operations = Operations.of(deployed());
+    assertEquals(contractOperations(), operations.ids());
+    for (ResourceVerticle v : deployed()) {
+      for (String op : v.operations()) {
+        assertEquals(v.address(), operations.owner(op), op);
+      }
     }
   }
 
   @Test
-  void noHandlerServesAnOperationOutsideTheContract() {
-    Set<String> ops = contractOperations();
-    assertEquals(ops, Operations.OWNER.keySet());
-    Set<String> handled = new HashSet<>();
-    verticlesByAddress().values().forEach(v -> handled.addAll(v.operations()));
-    assertEquals(ops, handled);
+  void anOperationClaimedTwiceStopsStartup() {
+    List<ResourceVerticle> twice = new java.util.ArrayList<>(deployed());
+    ResourceVerticle stacks = twice.stream().filter(v -> v.operations().contains("list_stacks")).findFirst().orElseThrow();
+    twice.add(new ResourceVerticle() {
+      @Override
+      public String address() {
+        return "elsewhere";
+      }
+
+      @Override
+      protected void defineOperations() {
+        on("list_stacks", req -> null);
+      }
+    });
+    assertTrue(stacks.operations().contains("list_stacks"));
+    assertThrows(IllegalStateException.class, () -> Operations.of(twice));
   }
 }

@@ -111,28 +111,6 @@ class StackRepositoryTest {
   }
 
   @Test
-  void labelsAndAnnotations() {
-    UUID s = id(insert(db.generator()));
-    assertEquals("tier:web", await(repo.addLabel(db.pool, s, "tier:web")).getString("label"));
-    await(repo.addLabel(db.pool, s, "env:prod"));
-    assertEquals("23505", sqlState(failure(repo.addLabel(db.pool, s, "env:prod"))));
-    assertEquals(List.of("env:prod", "tier:web"), column(await(repo.labels(db.pool, s)), "label"));
-    assertTrue(await(repo.removeLabel(db.pool, s, "env:prod")));
-    assertFalse(await(repo.removeLabel(db.pool, s, "env:prod")));
-    assertEquals(List.of("tier:web"), column(await(repo.labels(db.pool, s)), "label"));
-
-    JsonObject a = await(repo.addAnnotation(db.pool, s, "team", "blue"));
-    assertEquals(s.toString(), a.getString("stack_id"));
-    assertEquals("blue", a.getString("value"));
-    await(repo.addAnnotation(db.pool, s, "owner", "ops"));
-    assertEquals("23505", sqlState(failure(repo.addAnnotation(db.pool, s, "team", "red"))));
-    assertEquals(List.of("owner", "team"), column(await(repo.annotations(db.pool, s)), "key"));
-    assertTrue(await(repo.removeAnnotation(db.pool, s, "team")));
-    assertFalse(await(repo.removeAnnotation(db.pool, s, "team")));
-    assertEquals(List.of("ops"), column(await(repo.annotations(db.pool, s)), "value"));
-  }
-
-  @Test
   void explicitTargets() {
     UUID gen = db.generator();
     UUID agent = db.agent();
@@ -230,7 +208,7 @@ class StackRepositoryTest {
     assertTrue(await(repo.associated(db.pool, agent)).isEmpty(), "not registered yet");
     db.register(agent, gen);
     assertEquals(List.of(s.toString()), column(await(repo.associated(db.pool, agent)), "id"));
-    await(repo.removeLabel(db.pool, s, "app:x"));
+    db.sql("DELETE FROM stack_labels WHERE stack_id = $1", s);
     assertTrue(await(repo.associated(db.pool, agent)).isEmpty(), "computed per call, never materialized");
   }
 }

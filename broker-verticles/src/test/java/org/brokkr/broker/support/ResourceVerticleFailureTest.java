@@ -37,7 +37,7 @@ class ResourceVerticleFailureTest {
   /** A verticle whose operations fail in every way a handler can. */
   static final class Failing extends ResourceVerticle {
     @Override
-    protected String address() {
+    public String address() {
       return ADDRESS;
     }
 

@@ -1,0 +1,43 @@
+package org.brokkr.broker;
+
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+import java.util.function.Supplier;
+import org.brokkr.broker.agents.AgentsVerticle;
+import org.brokkr.broker.audit.AuditVerticle;
+import org.brokkr.broker.auth.AuthCache;
+import org.brokkr.broker.auth.AuthVerticle;
+import org.brokkr.broker.config.BrokerConfig;
+import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
+import org.brokkr.broker.deployments.TargetStateCache;
+import org.brokkr.broker.events.AgentEventsVerticle;
+import org.brokkr.broker.generators.GeneratorsVerticle;
+import org.brokkr.broker.http.Operations;
+import org.brokkr.broker.stacks.StacksVerticle;
+import org.brokkr.broker.support.ResourceVerticle;
+
+/**
+ * The broker's resource verticles, in deployment order. The same list is deployed and read for
+ * {@link Operations}, so an API operation is declared once: in its verticle's {@code on(...)}.
+ * The pool is a supplier because the HTTP front learns the operations before the database is up.
+ */
+public final class ResourceCatalog {
+  private ResourceCatalog() {}
+
+  public static List<Supplier<ResourceVerticle>> verticles(BrokerConfig config, Supplier<Pool> pool, AuthCache auth,
+      TargetStateCache targetStates) {
+    return List.of(
+        () -> new AuthVerticle(pool.get()),
+        () -> new GeneratorsVerticle(pool.get(), config.pakFormat(), auth, config.agentSelfRegistration()),
+        () -> new AgentsVerticle(pool.get(), config.pakFormat(), auth),
+        () -> new StacksVerticle(pool.get()),
+        () -> new DeploymentObjectsVerticle(pool.get(), targetStates),
+        () -> new AgentEventsVerticle(pool.get()),
+        () -> new AuditVerticle(pool.get()));
+  }
+
+  /** Which address owns each operation: one blueprint instance of every verticle, never deployed. */
+  public static Operations operations(List<Supplier<ResourceVerticle>> verticles) {
+    return Operations.of(verticles.stream().map(Supplier::get).toList());
+  }
+}

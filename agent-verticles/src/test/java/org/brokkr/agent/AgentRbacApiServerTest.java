@@ -22,6 +22,7 @@ import org.brokkr.agent.cluster.RetryPolicy;
 import org.brokkr.agent.reconcile.Reconciler;
 import org.brokkr.agent.state.StateStore;
 import org.brokkr.agent.testing.KubeApiServer;
+import org.brokkr.broker.testing.TestVertx;
 import org.brokkr.codecs.Pak;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,7 +55,7 @@ class AgentRbacApiServerTest {
     Path kubeconfig = apiServer.identity(name, role);
     String ns = "rbac-" + UUID.randomUUID().toString().substring(0, 8);
     String agentId = UUID.randomUUID().toString();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = TestVertx.create();
     try (KubernetesClient admin = apiServer.client();
          KubernetesClient asAgent = new KubernetesClientBuilder().withConfig(KubeApiServer.configOf(kubeconfig)).build()) {
       Fabric8ClusterOps ops = Fabric8ClusterOps.fromConfig(vertx, KubeApiServer.configOf(kubeconfig), Optional.empty(),

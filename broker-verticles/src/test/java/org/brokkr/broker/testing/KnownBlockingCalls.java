@@ -5,8 +5,8 @@ import reactor.blockhound.integration.BlockHoundIntegration;
 
 /**
  * What counts as blocking beyond BlockHound's defaults, and the library-internal blocking calls
- * allowed on an event loop (each one-time or bounded, with the reason). Project code is never
- * allowed here: a blocking call of ours is fixed instead.
+ * allowed on an event loop (each one-time or bounded, with the reason). A blocking call in project
+ * code is fixed, not listed; the one exception is a static initializer that runs once per JVM.
  */
 final class KnownBlockingCalls implements BlockHoundIntegration {
   private static final String FILE_CHANNEL = "sun.nio.ch.FileChannelImpl";
@@ -21,5 +21,10 @@ final class KnownBlockingCalls implements BlockHoundIntegration {
         .markAsBlocking(FILE_CHANNEL, "write", "([Ljava/nio/ByteBuffer;II)J")
         .markAsBlocking(FILE_CHANNEL, "write", "(Ljava/nio/ByteBuffer;J)I")
         .markAsBlocking(FILE_CHANNEL, "force", "(Z)V");
+
+    // Ours, but once per JVM: seeding the generator reads the OS entropy source; drawing from it does not.
+    builder.allowBlockingCallsInside("org.brokkr.codecs.Randomness", "<clinit>");
+    // Vert.x shutting down its worker pools can wait briefly for the pool's queue lock.
+    builder.allowBlockingCallsInside("io.vertx.core.internal.WorkerPool", "close");
   }
 }

@@ -24,6 +24,12 @@ final class KnownBlockingCalls implements BlockHoundIntegration {
 
     // Ours, but once per JVM: seeding the generator reads the OS entropy source; drawing from it does not.
     builder.allowBlockingCallsInside("org.brokkr.codecs.Randomness", "<clinit>");
+    // Library code drawing from the JDK's default SecureRandom, which tops up a shared buffer from
+    // /dev/urandom (a device that never blocks) whenever it runs low, whoever the caller is:
+    // the JDK seeding a TLS context Vert.x builds for an https client (fabric8 to the API server),
+    builder.allowBlockingCallsInside("sun.security.ssl.SSLContextImpl", "engineInit");
+    // and the PostgreSQL client's SCRAM nonce when a pooled connection authenticates.
+    builder.allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce");
     // Vert.x shutting down its worker pools can wait briefly for the pool's queue lock.
     builder.allowBlockingCallsInside("io.vertx.core.internal.WorkerPool", "close");
   }

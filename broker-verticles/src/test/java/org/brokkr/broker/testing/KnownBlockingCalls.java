@@ -30,7 +30,10 @@ final class KnownBlockingCalls implements BlockHoundIntegration {
     builder.allowBlockingCallsInside("sun.security.ssl.SSLContextImpl", "engineInit");
     // and the PostgreSQL client's SCRAM nonce when a pooled connection authenticates.
     builder.allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce");
-    // Vert.x shutting down its worker pools can wait briefly for the pool's queue lock.
+    // Handing a task to a pool (how executeBlocking offloads) holds the pool's locks for an instant
+    // and may contend for them with another event loop; the queue offer itself never waits.
+    builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "execute");
+    // Vert.x shutting down its worker pools takes the same locks.
     builder.allowBlockingCallsInside("io.vertx.core.internal.WorkerPool", "close");
   }
 }

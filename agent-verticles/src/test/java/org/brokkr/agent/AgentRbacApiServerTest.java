@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -22,6 +21,7 @@ import org.brokkr.agent.cluster.RetryPolicy;
 import org.brokkr.agent.reconcile.Reconciler;
 import org.brokkr.agent.state.StateStore;
 import org.brokkr.agent.testing.KubeApiServer;
+import org.brokkr.broker.testing.TestVertx;
 import org.brokkr.codecs.Pak;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,9 +54,9 @@ class AgentRbacApiServerTest {
     Path kubeconfig = apiServer.identity(name, role);
     String ns = "rbac-" + UUID.randomUUID().toString().substring(0, 8);
     String agentId = UUID.randomUUID().toString();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = TestVertx.create();
     try (KubernetesClient admin = apiServer.client();
-         KubernetesClient asAgent = new KubernetesClientBuilder().withConfig(KubeApiServer.configOf(kubeconfig)).build()) {
+         KubernetesClient asAgent = KubeApiServer.clientOf(KubeApiServer.configOf(kubeconfig))) {
       Fabric8ClusterOps ops = Fabric8ClusterOps.fromConfig(vertx, KubeApiServer.configOf(kubeconfig), Optional.empty(),
           new RetryPolicy(50, 2.0, 500, 2_000));
       StateStore state = StateStore.open(vertx, dir.toString()).await(10, TimeUnit.SECONDS);

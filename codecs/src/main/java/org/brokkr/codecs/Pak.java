@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -15,7 +14,6 @@ import java.util.Optional;
  */
 public final class Pak {
   private static final String ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-  private static final SecureRandom RNG = new SecureRandom();
   /** Longest long token accepted: 128 bytes (the configurable maximum) encode to at most 176 characters. */
   private static final int MAX_LONG_TOKEN = 176;
 
@@ -148,9 +146,8 @@ public final class Pak {
     return out.reverse().toString();
   }
 
+  // Keys are minted on event loops: Randomness never reads a file there.
   private static byte[] randomBytes(int n) {
-    byte[] bytes = new byte[n];
-    RNG.nextBytes(bytes);
-    return bytes;
+    return Randomness.bytes(n);
   }
 }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.brokkr.broker.testing.TestVertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class Fabric8ClusterOpsMockTest {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
     server.init();
     client = server.createClient();
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
     ops = Fabric8ClusterOps.fromConfig(vertx, client.getConfiguration(), Optional.empty(), new RetryPolicy(10, 2.0, 50, 500));
   }
 

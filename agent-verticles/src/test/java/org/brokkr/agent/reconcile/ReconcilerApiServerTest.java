@@ -22,6 +22,7 @@ import org.brokkr.agent.cluster.Fabric8ClusterOps;
 import org.brokkr.agent.cluster.RetryPolicy;
 import org.brokkr.agent.state.StateStore;
 import org.brokkr.agent.testing.KubeApiServer;
+import org.brokkr.broker.testing.TestVertx;
 import org.brokkr.codecs.Pak;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,7 +43,7 @@ class ReconcilerApiServerTest {
 
   @BeforeEach
   void start(KubeApiServer apiServer, @TempDir Path dir) throws Exception {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
     kube = apiServer.client();
     ops = Fabric8ClusterOps.fromConfig(vertx, apiServer.config(), Optional.empty(), new RetryPolicy(50, 2.0, 500, 3_000));
     state = StateStore.open(vertx, dir.toString()).await(10, TimeUnit.SECONDS);

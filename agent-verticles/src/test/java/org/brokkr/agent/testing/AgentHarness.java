@@ -11,6 +11,7 @@ import org.brokkr.agent.AgentConfig;
 import org.brokkr.agent.cluster.Fabric8ClusterOps;
 import org.brokkr.agent.cluster.RetryPolicy;
 import org.brokkr.broker.testing.Fixtures;
+import org.brokkr.broker.testing.TestVertx;
 import org.brokkr.codecs.config.Settings;
 
 /**
@@ -18,7 +19,7 @@ import org.brokkr.codecs.config.Settings;
  * end-to-end tests; stops whatever it started.
  */
 public final class AgentHarness implements AutoCloseable {
-  public final Vertx vertx = Vertx.vertx();
+  public final Vertx vertx = TestVertx.create();
   public final Fabric8ClusterOps ops;
   private Agent agent;
 

@@ -3,6 +3,8 @@ package org.brokkr.agent.testing;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.brokkr.broker.testing.TestVertx;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class KubeApiServer {
   private static volatile Path adminKubeconfig;
+  private static Vertx clientVertx;
 
   private final Path kubeconfig;
 
@@ -56,7 +60,23 @@ public final class KubeApiServer {
   }
 
   public KubernetesClient client() {
-    return new KubernetesClientBuilder().withConfig(config()).build();
+    return clientOf(config());
+  }
+
+  /**
+   * A client for test set-up and checks. They share one test Vert.x (daemon threads, never closed)
+   * rather than each starting fabric8's own, whose blocked-thread checker warns on a busy machine.
+   */
+  public static KubernetesClient clientOf(Config config) {
+    return new KubernetesClientBuilder().withConfig(config)
+        .withHttpClientFactory(new Vertx5HttpClientFactory(clientVertx())).build();
+  }
+
+  private static synchronized Vertx clientVertx() {
+    if (clientVertx == null) {
+      clientVertx = Vertx.vertx(TestVertx.options().setUseDaemonThread(true));
+    }
+    return clientVertx;
   }
 
   public Path kubeconfig() {

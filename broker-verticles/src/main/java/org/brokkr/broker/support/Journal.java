@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import org.brokkr.codecs.Randomness;
 
 /**
  * Writes the consequences of a change inside the change's own transaction: the audit row and,
@@ -32,7 +33,7 @@ public final class Journal {
 
   /** Emits an event: the envelope {id, event_type, timestamp, data} is stored whole. */
   public static Future<Void> event(SqlConnection conn, String eventType, JsonObject data, UUID agentId, UUID stackId) {
-    UUID id = UUID.randomUUID();
+    UUID id = Randomness.uuid();
     JsonObject envelope = new JsonObject()
         .put("id", id.toString())
         .put("event_type", eventType)

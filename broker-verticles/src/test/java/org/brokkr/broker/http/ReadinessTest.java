@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Pool;
 import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
 import org.brokkr.broker.testing.TestBroker;
+import org.brokkr.broker.testing.TestVertx;
 import org.junit.jupiter.api.Test;
 
 /** /readyz: not ready while starting, ready once started, not ready when the database stops answering. */
@@ -26,7 +27,7 @@ class ReadinessTest {
     try (ServerSocket s = new ServerSocket(0)) {
       deadPort = s.getLocalPort();
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = TestVertx.create();
     try {
       Pool pool = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(deadPort)
           .setUser("x").setPassword("x").setDatabase("x")).using(vertx).build();

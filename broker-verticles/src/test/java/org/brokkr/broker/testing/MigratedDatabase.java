@@ -35,7 +35,7 @@ public final class MigratedDatabase implements AutoCloseable {
   public static MigratedDatabase create() {
     DatabaseTarget target = TestDatabase.fresh();
     Migrations.migrate(target);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = TestVertx.create();
     Pool pool = PgBuilder.pool().connectingTo(target.connectOptions()).using(vertx).build();
     return new MigratedDatabase(vertx, target, pool);
   }

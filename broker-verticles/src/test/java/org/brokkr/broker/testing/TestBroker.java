@@ -54,10 +54,7 @@ public final class TestBroker implements AutoCloseable {
     settings.put("database.max_connections", "8");
     settings.putAll(extra);
     BrokerConfig config = BrokerConfig.from(Settings.of(settings));
-    // An event loop busy for over a second is reported (and fails the class, see BlockedThreadTrap).
-    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions()
-        .setMaxEventLoopExecuteTime(1).setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS)
-        .setBlockedThreadCheckInterval(200));
+    Vertx vertx = TestVertx.create();
     try {
       Broker broker = Broker.start(vertx, config).await(60, TimeUnit.SECONDS);
       return new TestBroker(vertx, broker, database, admin.pak());

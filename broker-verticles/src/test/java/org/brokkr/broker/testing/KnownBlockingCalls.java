@@ -1,0 +1,39 @@
+package org.brokkr.broker.testing;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * What counts as blocking beyond BlockHound's defaults, and the library-internal blocking calls
+ * allowed on an event loop (each one-time or bounded, with the reason). A blocking call in project
+ * code is fixed, not listed; the one exception is a static initializer that runs once per JVM.
+ */
+final class KnownBlockingCalls implements BlockHoundIntegration {
+  private static final String FILE_CHANNEL = "sun.nio.ch.FileChannelImpl";
+
+  @Override
+  public void applyTo(BlockHound.Builder builder) {
+    // BlockHound only knows java.io streams; Files.readString/write go through NIO file channels.
+    builder.markAsBlocking(FILE_CHANNEL, "read", "(Ljava/nio/ByteBuffer;)I")
+        .markAsBlocking(FILE_CHANNEL, "read", "([Ljava/nio/ByteBuffer;II)J")
+        .markAsBlocking(FILE_CHANNEL, "read", "(Ljava/nio/ByteBuffer;J)I")
+        .markAsBlocking(FILE_CHANNEL, "write", "(Ljava/nio/ByteBuffer;)I")
+        .markAsBlocking(FILE_CHANNEL, "write", "([Ljava/nio/ByteBuffer;II)J")
+        .markAsBlocking(FILE_CHANNEL, "write", "(Ljava/nio/ByteBuffer;J)I")
+        .markAsBlocking(FILE_CHANNEL, "force", "(Z)V");
+
+    // Ours, but once per JVM: seeding the generator reads the OS entropy source; drawing from it does not.
+    builder.allowBlockingCallsInside("org.brokkr.codecs.Randomness", "<clinit>");
+    // Library code drawing from the JDK's default SecureRandom, which tops up a shared buffer from
+    // /dev/urandom (a device that never blocks) whenever it runs low, whoever the caller is:
+    // the JDK seeding a TLS context Vert.x builds for an https client (fabric8 to the API server),
+    builder.allowBlockingCallsInside("sun.security.ssl.SSLContextImpl", "engineInit");
+    // and the PostgreSQL client's SCRAM nonce when a pooled connection authenticates.
+    builder.allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce");
+    // Handing a task to a pool (how executeBlocking offloads) holds the pool's locks for an instant
+    // and may contend for them with another event loop; the queue offer itself never waits.
+    builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "execute");
+    // Vert.x shutting down its worker pools takes the same locks.
+    builder.allowBlockingCallsInside("io.vertx.core.internal.WorkerPool", "close");
+  }
+}

@@ -46,7 +46,7 @@ final class Bootstrap {
   private Bootstrap() {}
 
   /** What the admin credential step did, for the startup log. */
-  enum AdminOutcome { CONFIGURED, MINTED, KEPT }
+  enum AdminOutcome { CONFIGURED, MINTED, KEPT, KEPT_WITHOUT_FILE }
 
   static Future<AdminOutcome> run(Vertx vertx, Pool pool, BrokerConfig config) {
     Pak.Minted minted = Pak.mint(config.pakFormat());
@@ -60,11 +60,15 @@ final class Bootstrap {
             .compose(v -> systemGenerator(conn))
             .map(outcome)))
         .compose(outcome -> {
-          if (outcome != AdminOutcome.MINTED) {
+          if (outcome == AdminOutcome.CONFIGURED) {
             return Future.succeededFuture(outcome);
           }
           return vertx.executeBlocking(() -> {
-            writeKeyFile(Path.of(config.adminPakFile()), minted.pak());
+            if (outcome == AdminOutcome.MINTED) {
+              writeKeyFile(Path.of(config.adminPakFile()), minted.pak());
+            } else if (config.embedded() && !Files.exists(Path.of(config.adminPakFile()))) {
+              return AdminOutcome.KEPT_WITHOUT_FILE;
+            }
             return outcome;
           });
         })
@@ -72,19 +76,12 @@ final class Bootstrap {
           switch (outcome) {
             case CONFIGURED -> LOG.info("admin PAK hash taken from BROKKR__BROKER__PAK_HASH");
             case MINTED -> LOG.info("minted the admin PAK; it was written to {} (mode 0600)", config.adminPakFile());
-            case KEPT -> kept(config);
+            case KEPT -> LOG.info("admin PAK unchanged (stored hash kept)");
+            case KEPT_WITHOUT_FILE -> LOG.warn("admin PAK unchanged, but the admin PAK file {} is missing and the PAK is"
+                + " not stored anywhere else; to regain admin access, run `java -jar brokkr-broker.jar generate-pak` and"
+                + " restart with BROKKR__BROKER__PAK_HASH set to the hash it prints", config.adminPakFile());
           }
         });
-  }
-
-  private static void kept(BrokerConfig config) {
-    LOG.info("admin PAK unchanged (stored hash kept)");
-    if (config.embedded() && !Files.exists(Path.of(config.adminPakFile()))) {
-      // the key is minted once; without the file nobody holds it any more
-      LOG.warn("the admin PAK file {} is missing and the admin PAK is not stored anywhere else; to regain admin access,"
-          + " run `java -jar brokkr-broker.jar generate-pak` and restart with BROKKR__BROKER__PAK_HASH set to the hash"
-          + " it prints", config.adminPakFile());
-    }
   }
 
   private static Future<AdminOutcome> admin(SqlConnection conn, Optional<String> configured, Pak.Minted minted) {

@@ -35,5 +35,7 @@ final class KnownBlockingCalls implements BlockHoundIntegration {
     builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "execute");
     // Vert.x shutting down its worker pools takes the same locks.
     builder.allowBlockingCallsInside("io.vertx.core.internal.WorkerPool", "close");
+    // The JDK reading its net.properties once, when the first server socket of the JVM is made.
+    builder.allowBlockingCallsInside("sun.net.NetProperties", "<clinit>");
   }
 }

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Brokkr's own Python SDK (PyPI brokkr-client, import name `brokkr`) against a running broker.
+
+Walks the flows a user of the original would: admin creates a generator and an agent, the
+generator applies a folder of manifests with targeting labels (created -> unchanged -> updated),
+the agent reads its target state, reports the result, and admin reads events and the audit log.
+Every call goes through the SDK unchanged; any unexpected status raises.
+
+Usage (SDK in a venv, broker running, its admin PAK at hand):
+  python3 -m venv /tmp/sdk && /tmp/sdk/bin/pip install brokkr-client==0.9.1 brokkr-client-generated==0.9.1
+  /tmp/sdk/bin/python scripts/sdk-smoke.py http://localhost:3000 "$(cat brokkr-data/admin-pak.txt)"
+"""
+import asyncio
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+from brokkr import BrokkrClient
+from brokkr_broker_client.api.agent_events import create_event, list_events
+from brokkr_broker_client.api.agent_labels import agents_add_label
+from brokkr_broker_client.api.admin import list_audit_logs
+from brokkr_broker_client.api.agents import create_agent, get_target_state, update_agent, record_heartbeat
+from brokkr_broker_client.api.auth import verify_pak
+from brokkr_broker_client.api.generators import create_generator, register_agent
+from brokkr_broker_client.models import AgentRegistrationBody, HeartbeatReport, CreateAgentRequest, NewAgentEvent, NewAgentLabel, NewGenerator
+
+
+def check(resp, *statuses):
+    if int(resp.status_code) not in statuses:
+        raise SystemExit(f"unexpected {resp.status_code}: {resp.content[:300]!r}")
+    return resp.parsed
+
+
+async def main(url: str, admin_pak: str) -> None:
+    # SDK 0.9.1 takes the API root itself; later versions add /api/v1 when it is missing
+    url = url.rstrip("/")
+    url = url if url.endswith("/api/v1") else url + "/api/v1"
+    run = uuid.uuid4().hex[:8]
+    admin = BrokkrClient(url, token=admin_pak)
+    me = check(await verify_pak.asyncio_detailed(client=admin.api), 200)
+    assert me.admin, "the admin PAK is admin"
+
+    gen = check(await create_generator.asyncio_detailed(client=admin.api, body=NewGenerator(name=f"sdk-{run}")), 201)
+    generator = BrokkrClient(url, token=gen.pak)
+    print(f"generator {gen.generator.id}")
+
+    agent = check(await create_agent.asyncio_detailed(client=admin.api, body=CreateAgentRequest(
+        name=f"sdk-agent-{run}", cluster_name="sdk")), 201)
+    agent_id = agent.agent.id
+    check(await agents_add_label.asyncio_detailed(agent_id, client=admin.api, body=NewAgentLabel(
+        agent_id=agent_id, label=f"sdk:{run}")), 201)
+    agent_client = BrokkrClient(url, token=agent.initial_pak)
+    check(await register_agent.asyncio_detailed(gen.generator.id, client=agent_client.api, body=AgentRegistrationBody()), 201)
+    print(f"agent {agent_id} registered with the generator")
+
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d)
+        (folder / "cm.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sdk-{run}\n  namespace: default\ndata:\n  k: v1\n")
+        first = await generator.apply(f"sdk-stack-{run}", folder, targeting=[f"sdk:{run}"])
+        again = await generator.apply(f"sdk-stack-{run}", folder, targeting=[f"sdk:{run}"])
+        (folder / "cm.yaml").write_text((folder / "cm.yaml").read_text().replace("v1", "v2"))
+        third = await generator.apply(f"sdk-stack-{run}", folder, targeting=[f"sdk:{run}"])
+    print(f"apply: {first.status} -> {again.status} -> {third.status}")
+    assert (first.status, again.status, third.status) == ("created", "unchanged", "updated")
+
+    state = check(await get_target_state.asyncio_detailed(agent_id, client=agent_client.api), 200)
+    assert len(state) == 1 and "v2" in state[0].yaml_content, state
+    check(await record_heartbeat.asyncio_detailed(agent_id, client=agent_client.api, body=HeartbeatReport()), 204)
+    event = check(await create_event.asyncio_detailed(agent_id, client=agent_client.api, body=NewAgentEvent(
+        agent_id=agent_id, deployment_object_id=state[0].id, event_type="DEPLOY", status="SUCCESS", message="sdk")), 201)
+    events = check(await list_events.asyncio_detailed(agent_id, client=admin.api), 200)
+    assert any(e.id == event.id for e in events)
+    logs = check(await list_audit_logs.asyncio_detailed(client=admin.api), 200)
+    print(f"target state: 1 object; event {event.id}; audit rows visible: {logs.total}")
+    print("sdk smoke: ok")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2]))

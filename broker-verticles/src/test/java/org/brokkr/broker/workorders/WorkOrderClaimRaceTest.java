@@ -40,6 +40,8 @@ class WorkOrderClaimRaceTest {
   static Vertx clients;
   static WorkOrderTesting wo;
   static final List<Claimant> claimants = new ArrayList<>();
+  /** The admin, through the second broker. */
+  static WebClient adminViaB;
   static String label;
 
   /** One agent with its own HTTP client (its own connections) to one of the brokers. */
@@ -66,11 +68,13 @@ class WorkOrderClaimRaceTest {
       claimants.add(new Claimant(agent.id(), agent.pak(), WebClient.create(clients,
           new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(via.broker.port()))));
     }
+    adminViaB = WebClient.create(clients, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(b.broker.port()));
   }
 
   @AfterAll
   static void stop() throws Exception {
     claimants.forEach(c -> c.http().close());
+    adminViaB.close();
     clients.close().await(30, TimeUnit.SECONDS);
     b.close();
     a.close();
@@ -199,6 +203,51 @@ class WorkOrderClaimRaceTest {
           .iterator().next().getString(0));
       // the order is taken: it leaves the queue so the next round's list holds only the new one
       wo.sql("DELETE FROM work_orders WHERE id = $1::uuid", id);
+    }
+  }
+
+  @Test
+  void simultaneousCompletionsOfOneOrderHaveOneOutcome() throws Exception {
+    Claimant holder = claimants.get(0);
+    for (boolean success : new boolean[] {true, false}) {
+      String id = seed(1).get(0);
+      wo.sql("UPDATE work_orders SET max_retries = 5 WHERE id = $1::uuid", id);
+      assertEquals(200, holder.claim(id).await(30, TimeUnit.SECONDS).statusCode());
+      JsonObject outcome = new JsonObject().put("success", success).put("message", "done").put("retryable", true);
+      List<Future<HttpResponse<Buffer>>> answers = new CopyOnWriteArrayList<>();
+      Promise<Void> fired = Promise.promise();
+      // the claimant through one replica and the admin through the other, ten reports in all
+      clients.runOnContext(v -> {
+        for (int i = 0; i < 5; i++) {
+          answers.add(holder.http().post("/api/v1/work-orders/" + id + "/complete")
+              .putHeader("Authorization", "Bearer " + holder.pak()).sendJsonObject(outcome));
+          answers.add(adminViaB.post("/api/v1/work-orders/" + id + "/complete")
+              .putHeader("Authorization", "Bearer " + a.adminPak).sendJsonObject(outcome));
+        }
+        fired.complete();
+      });
+      fired.future().await(30, TimeUnit.SECONDS);
+      Future.join(new ArrayList<>(answers)).await(60, TimeUnit.SECONDS);
+      int taken = 0;
+      for (Future<HttpResponse<Buffer>> f : answers) {
+        int status = f.result().statusCode();
+        if (status == (success ? 200 : 202)) {
+          taken++;
+        } else {
+          // the order is gone (404), or back in the queue without a claim (403 agent, 409 admin)
+          assertTrue(List.of(403, 404, 409).contains(status), status + " " + f.result().bodyAsString());
+        }
+      }
+      assertEquals(1, taken, "exactly one report decides the outcome");
+      if (success) {
+        assertEquals(1, wo.count("SELECT count(*) FROM work_order_log WHERE id = $1::uuid", id));
+        assertEquals(1, wo.count("SELECT count(*) FROM event_outbox WHERE event_type = 'workorder.completed' "
+            + "AND payload->'data'->>'work_order_log_id' = $1", id));
+      } else {
+        assertEquals(1, wo.count("SELECT count(*) FROM work_orders WHERE id = $1::uuid AND status = 'RETRY_PENDING' "
+            + "AND retry_count = 1", id));
+        wo.sql("DELETE FROM work_orders WHERE id = $1::uuid", id);
+      }
     }
   }
 }

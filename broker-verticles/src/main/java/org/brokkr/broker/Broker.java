@@ -27,6 +27,7 @@ import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.http.Readiness;
 import org.brokkr.broker.support.ChangeListenerVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
+import org.brokkr.broker.workorders.WorkOrderMaintenanceVerticle;
 import org.brokkr.codecs.LocalCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +93,8 @@ public final class Broker {
             .onSuccess(deployments::add))
         .compose(v -> deployAll(resources))
         .compose(v -> vertx.deployVerticle(new AuthFailuresVerticle(pool)).onSuccess(deployments::add).<Void>mapEmpty())
+        .compose(v -> vertx.deployVerticle(new WorkOrderMaintenanceVerticle(pool, config.workOrderMaintenanceIntervalMillis()))
+            .onSuccess(deployments::add).<Void>mapEmpty())
         .onSuccess(v -> {
           readiness.started(vertx, pool);
           LOG.info("broker ready port={} startup_ms={}", port.get(), (System.nanoTime() - started) / 1_000_000);

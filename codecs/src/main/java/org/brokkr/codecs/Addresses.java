@@ -10,6 +10,10 @@ public final class Addresses {
   public static final String DEPLOYMENT_OBJECTS = "brokkr.deployment-objects";
   public static final String AGENT_EVENTS = "brokkr.agent-events";
   public static final String AUDIT = "brokkr.audit";
+  /** Work-order management and log (admin). */
+  public static final String WORK_ORDERS = "brokkr.work-orders";
+  /** The queue side of work orders: pending lists, claims and completions. */
+  public static final String WORK_ORDER_QUEUE = "brokkr.work-orders.queue";
   /** Fire-and-forget: a request was refused for an unknown PAK (written to the audit log). */
   public static final String AUDIT_AUTH_FAILED = "brokkr.audit.auth-failed";
 

@@ -126,7 +126,20 @@ class AuthorizationMatrixTest {
       op("get_deployment_object", "GET", "/deployment-objects/{id}").with(w -> Map.of("id", w.deploymentObjectId))
           .allow(ADMIN, OWNER_GEN, SELF_AGENT),
       // admin
-      op("list_audit_logs", "GET", "/admin/audit-logs").allow(ADMIN));
+      op("list_audit_logs", "GET", "/admin/audit-logs").allow(ADMIN),
+      // work orders: management and log for admins; the queue for the agent itself (claim: for itself only)
+      op("list_pending_for_agent", "GET", "/agents/{agent_id}/work-orders/pending")
+          .with(w -> Map.of("agent_id", w.selfAgentId())).allow(ADMIN, SELF_AGENT),
+      op("list_work_orders", "GET", "/work-orders").allow(ADMIN),
+      op("create_work_order", "POST", "/work-orders").body(MatrixWorld::newWorkOrder).allow(ADMIN),
+      op("get_work_order", "GET", "/work-orders/{id}").with(w -> Map.of("id", w.pendingWorkOrderId)).allow(ADMIN),
+      op("delete_work_order", "DELETE", "/work-orders/{id}").with(w -> Map.of("id", w.pendingWorkOrderId)).allow(ADMIN),
+      op("claim_work_order", "POST", "/work-orders/{id}/claim").with(w -> Map.of("id", w.pendingWorkOrderId))
+          .body(w -> new JsonObject().put("agent_id", w.selfAgentId())).allow(ADMIN, SELF_AGENT),
+      op("complete_work_order", "POST", "/work-orders/{id}/complete").with(w -> Map.of("id", w.claimedWorkOrderId))
+          .body(w -> new JsonObject().put("success", true)).allow(ADMIN, SELF_AGENT),
+      op("list_work_order_log", "GET", "/work-order-log").allow(ADMIN),
+      op("get_work_order_log", "GET", "/work-order-log/{id}").with(w -> Map.of("id", w.loggedWorkOrderId)).allow(ADMIN));
 
   static TestBroker broker;
 
@@ -158,7 +171,7 @@ class AuthorizationMatrixTest {
       assertFalse(op.allowed().contains(NONE), op.id() + ": no operation is open without a PAK");
       table.put(op.id(), op.method() + " " + op.path().split("\\?", 2)[0]);
     }
-    assertEquals(50, contract.size());
+    assertEquals(59, contract.size());
     assertEquals(contract, table, "one row per contract operation, with its method and path");
   }
 

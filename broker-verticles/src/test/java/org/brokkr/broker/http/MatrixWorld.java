@@ -38,6 +38,10 @@ final class MatrixWorld {
   final String untargetedStackId;
   final String deploymentObjectId;
   final String agentEventId;
+  /** Work orders targeted at the self agent: one pending, one claimed by it, one finished (in the log). */
+  final String pendingWorkOrderId;
+  final String claimedWorkOrderId;
+  final String loggedWorkOrderId;
 
   private MatrixWorld(TestBroker broker) {
     adminPak = broker.adminPak;
@@ -73,6 +77,13 @@ final class MatrixWorld {
     created(admin.post("/agents/" + selfAgentId() + "/annotations",
         new JsonObject().put("agent_id", selfAgentId()).put("key", AGENT_ANNOTATION).put("value", "v")));
     agentEventId = created(broker.as(selfAgentPak).post("/agents/" + selfAgentId() + "/events", newEvent())).getString("id");
+    pendingWorkOrderId = created(admin.post("/work-orders", newWorkOrder())).getString("id");
+    claimedWorkOrderId = created(admin.post("/work-orders", newWorkOrder())).getString("id");
+    loggedWorkOrderId = created(admin.post("/work-orders", newWorkOrder())).getString("id");
+    for (String id : new String[] {claimedWorkOrderId, loggedWorkOrderId}) {
+      ok(broker.as(selfAgentPak).post("/work-orders/" + id + "/claim", new JsonObject().put("agent_id", selfAgentId())));
+    }
+    ok(broker.as(selfAgentPak).post("/work-orders/" + loggedWorkOrderId + "/complete", new JsonObject().put("success", true)));
   }
 
   static MatrixWorld create(TestBroker broker) {
@@ -110,6 +121,15 @@ final class MatrixWorld {
   JsonObject newEvent() {
     return new JsonObject().put("agent_id", selfAgentId()).put("deployment_object_id", deploymentObjectId)
         .put("event_type", "DEPLOY").put("status", "SUCCESS");
+  }
+
+  JsonObject newWorkOrder() {
+    return new JsonObject().put("work_type", "custom").put("yaml_content", Fixtures.configMap("matrix"))
+        .put("targeting", new JsonObject().put("agent_ids", new JsonArray().add(selfAgentId())));
+  }
+
+  private static void ok(HttpResponse<Buffer> r) {
+    assertEquals(200, r.statusCode(), r.bodyAsString());
   }
 
   static String unique(String prefix) {

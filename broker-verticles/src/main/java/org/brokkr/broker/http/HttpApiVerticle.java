@@ -66,6 +66,7 @@ public final class HttpApiVerticle extends VerticleBase {
               .setBodyLimit(config.maxBodyBytes())
               .setHandleFileUploads(false)
               .setMergeFormAttributes(false));
+          root.route("/api/v1/*").handler(new PathMethods(contract.json())::handle);
           root.post("/api/v1/stacks/:id/deployment-objects").handler(this::yamlDeploymentObject);
           root.route("/api/v1/*").subRouter(api);
           root.route().last().handler(ctx -> ctx.fail(404));

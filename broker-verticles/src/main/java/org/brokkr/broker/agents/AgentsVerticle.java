@@ -217,7 +217,7 @@ public final class AgentsVerticle extends ResourceVerticle {
     if (!(raw instanceof String s)) {
       return null;
     }
-    if (s.isBlank() || s.length() > max) {
+    if (s.isBlank() || s.codePointCount(0, s.length()) > max) {
       throw ApiError.invalid("invalid_agent", field + " must be 1-" + max + " characters");
     }
     return s;

@@ -1,19 +1,25 @@
 package org.brokkr.broker.http;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * {@code openapi.yaml} as shipped in the jar: the text served at {@code /docs/openapi.yaml}, its
- * JSON form, and the copy given to the router, from which media types the validator does not
- * know (YAML bodies, served by a dedicated route) are removed.
+ * JSON form, and the copy given to the router. From that copy, media types the validator does not
+ * know (YAML bodies, served by a dedicated route) are removed, and so are the text rules of
+ * schemas marked {@value #CHECKED_IN_HANDLER}: the operations check those themselves and answer
+ * with their own error codes ({@code invalid_label}, {@code invalid_agent}, ...).
  */
 public record ApiContract(String yaml, JsonObject json, JsonObject routerSpec) {
+  static final String CHECKED_IN_HANDLER = "x-brokkr-checked-in-handler";
+  private static final List<String> TEXT_RULES = List.of("pattern", "minLength", "maxLength", CHECKED_IN_HANDLER);
 
   public static ApiContract load() {
     try (InputStream in = ApiContract.class.getClassLoader().getResourceAsStream("openapi.yaml")) {
@@ -52,7 +58,19 @@ public record ApiContract(String yaml, JsonObject json, JsonObject routerSpec) {
         }
       }
     }
+    leaveTextRulesToHandlers(routerSpec);
     return new ApiContract(text, json, routerSpec);
+  }
+
+  private static void leaveTextRulesToHandlers(Object node) {
+    if (node instanceof JsonObject obj) {
+      if (Boolean.TRUE.equals(obj.getValue(CHECKED_IN_HANDLER))) {
+        TEXT_RULES.forEach(obj::remove);
+      }
+      obj.forEach(entry -> leaveTextRulesToHandlers(entry.getValue()));
+    } else if (node instanceof JsonArray arr) {
+      arr.forEach(ApiContract::leaveTextRulesToHandlers);
+    }
   }
 
   private static void keepJsonOnly(JsonObject content) {

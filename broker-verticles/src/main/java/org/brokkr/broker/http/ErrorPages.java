@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
 import org.brokkr.broker.support.FailureLog;
 import org.brokkr.codecs.Addresses;
@@ -37,6 +38,9 @@ final class ErrorPages {
       status = he.getStatusCode();
     } else if (failure instanceof ValidatorException) {
       status = 400;
+    }
+    if (status == 400 && isUnsupportedBodyFormat(failure)) {
+      status = 415;
     }
     if (status < 400) {
       status = 500;
@@ -90,6 +94,12 @@ final class ErrorPages {
       }
     }
     return null;
+  }
+
+  /** The validator's word for a body whose Content-Type the operation does not accept. */
+  private static boolean isUnsupportedBodyFormat(Throwable failure) {
+    Throwable t = failure instanceof HttpException he && he.getCause() != null ? he.getCause() : failure;
+    return t instanceof ValidatorException ve && ve.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT;
   }
 
   private static String validationMessage(Throwable failure) {

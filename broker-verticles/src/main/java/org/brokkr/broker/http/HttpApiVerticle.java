@@ -10,7 +10,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.APIKeyHandler;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.util.UUID;
@@ -70,6 +69,7 @@ public final class HttpApiVerticle extends VerticleBase {
               .setBodyLimit(config.maxBodyBytes())
               .setHandleFileUploads(false)
               .setMergeFormAttributes(false));
+          root.route("/api/v1/*").handler(new PathMethods(contract.json())::handle);
           root.post("/api/v1/stacks/:id/deployment-objects").handler(this::yamlDeploymentObject);
           root.route("/api/v1/*").subRouter(api);
           root.route().last().handler(ctx -> ctx.fail(404));
@@ -89,7 +89,7 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   private Router apiRouter(OpenAPIContract openApi) {
-    RouterBuilder builder = RouterBuilder.create(vertx, openApi, RequestExtractor.withBodyHandler());
+    RouterBuilder builder = RouterBuilder.create(vertx, openApi, new LiteralParameters());
     for (String scheme : new String[] {"admin_pak", "agent_pak", "generator_pak"}) {
       builder.security(scheme).apiKeyHandler(APIKeyHandler.create(authProvider).header("Authorization"));
     }

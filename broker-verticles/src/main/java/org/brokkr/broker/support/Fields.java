@@ -7,12 +7,12 @@ import org.brokkr.codecs.ApiError;
 public final class Fields {
   private Fields() {}
 
-  /** A non-blank string of at most {@code max} characters. */
+  /** A non-blank string of at most {@code max} characters (code points, as PostgreSQL counts them). */
   public static String requiredText(Object raw, String field, int max, String code) {
     if (!(raw instanceof String s) || s.isBlank()) {
       throw ApiError.invalid(code, field + " must be a non-empty string");
     }
-    if (s.length() > max) {
+    if (s.codePointCount(0, s.length()) > max) {
       throw ApiError.invalid(code, field + " cannot be longer than " + max + " characters");
     }
     return s;

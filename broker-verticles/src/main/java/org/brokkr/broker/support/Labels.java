@@ -2,7 +2,10 @@ package org.brokkr.broker.support;
 
 import org.brokkr.codecs.ApiError;
 
-/** The model rule for labels, annotation keys and values: 1-64 characters, no whitespace. */
+/**
+ * The model rule for labels, annotation keys and values: once trimmed, 1-64 characters (code
+ * points, as PostgreSQL counts them) and no whitespace.
+ */
 public final class Labels {
   public static final int MAX_LENGTH = 64;
 
@@ -20,7 +23,7 @@ public final class Labels {
     if (trimmed.isEmpty()) {
       throw ApiError.invalid(errorCode, what + " cannot be empty");
     }
-    if (trimmed.length() > MAX_LENGTH) {
+    if (trimmed.codePointCount(0, trimmed.length()) > MAX_LENGTH) {
       throw ApiError.invalid(errorCode, what + " cannot be longer than " + MAX_LENGTH + " characters");
     }
     if (trimmed.codePoints().anyMatch(Character::isWhitespace)) {

@@ -252,4 +252,16 @@ class AgentsApiTest {
     assertNotNull(after.getString("last_heartbeat"));
     assertEquals("INACTIVE", after.getString("status"), "a heartbeat does not change the status");
   }
+
+  @Test
+  void anUnreachableClusterIsReportedWithANullLatency() {
+    var agent = fx.agent(List.of(fx.generator().id()));
+    String path = "/agents/" + agent.id() + "/heartbeat";
+    var report = broker.as(agent.pak()).post(path, new JsonObject().put("k8s_reachable", false).putNull("k8s_api_latency_ms"));
+    assertEquals(204, report.statusCode(), report.bodyAsString());
+    JsonObject after = broker.admin().get("/agents/" + agent.id()).bodyAsJsonObject();
+    assertEquals(Boolean.FALSE, after.getBoolean("k8s_reachable"));
+    assertNull(after.getValue("k8s_api_latency_ms"));
+    assertNotNull(after.getString("k8s_reported_at"));
+  }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.brokkr.broker.testing.Fixtures;
@@ -145,21 +146,58 @@ class BadInputTest {
   }
 
   @Test
-  void wrongContentTypeIsA4xxJsonError() {
+  void wrongContentTypeIsA415JsonError() {
     int stacks = stackCount();
     int agents = agentCount();
     var r = broker.as(gen.pak()).postRaw("/stacks", stackJson("typed-" + UUID.randomUUID()), "text/plain");
-    assertTrue(r.statusCode() == 400 || r.statusCode() == 415, r.statusCode() + " " + r.bodyAsString());
-    assertJsonError(r, r.statusCode());
+    assertEquals("unsupported_media_type", assertJsonError(r, 415).getString("code"));
     String agent = new JsonObject().put("name", "typed-" + UUID.randomUUID()).put("cluster_name", "c").encode();
-    var a = broker.admin().postRaw("/agents", agent, "text/plain");
-    assertTrue(a.statusCode() == 400 || a.statusCode() == 415, a.statusCode() + " " + a.bodyAsString());
-    assertJsonError(a, a.statusCode());
+    var a = broker.admin().postRaw("/agents", agent, "application/x-www-form-urlencoded");
+    assertEquals("unsupported_media_type", assertJsonError(a, 415).getString("code"));
     var none = broker.admin().send("POST", "/agents", Buffer.buffer(agent), null);
-    assertTrue(none.statusCode() >= 400 && none.statusCode() < 500, none.statusCode() + " " + none.bodyAsString());
-    assertJsonError(none, none.statusCode());
+    assertEquals("unsupported_media_type", assertJsonError(none, 415).getString("code"));
     assertEquals(stacks, stackCount());
     assertEquals(agents, agentCount());
+  }
+
+  @Test
+  void blankNamesAndNulCharactersAre400AndStoreNothing() {
+    int stacks = stackCount();
+    int agents = agentCount();
+    for (String name : List.of("", "   ", "\t\n", "\u3000\u2002", "nul\u0000inside")) {
+      assertJsonError(broker.as(gen.pak()).post("/stacks", new JsonObject().put("name", name).put("generator_id", gen.id())), 400);
+      assertJsonError(broker.admin().post("/agents", new JsonObject().put("name", name).put("cluster_name", "c")), 400);
+      assertJsonError(broker.admin().post("/agents", new JsonObject().put("name", "n-" + UUID.randomUUID()).put("cluster_name", name)), 400);
+    }
+    assertJsonError(broker.as(gen.pak()).post("/stacks", new JsonObject().put("name", "d-" + UUID.randomUUID())
+        .put("generator_id", gen.id()).put("description", "nul\u0000inside")), 400);
+    assertEquals(stacks, stackCount());
+    assertEquals(agents, agentCount());
+  }
+
+  @Test
+  void labelsWithWhitespaceOrTooLongAre400() {
+    String stackId = fx.stack(gen);
+    for (String label : List.of("", "  ", "in side", "tab\tinside", "x".repeat(65), "nul\u0000inside", "a\u3000b")) {
+      JsonObject body = assertJsonError(broker.as(gen.pak()).post("/stacks/" + stackId + "/labels", label), 400);
+      assertTrue(body.getString("code").startsWith("invalid_"), body.encode());
+    }
+    assertEquals(0, broker.as(gen.pak()).get("/stacks/" + stackId + "/labels").bodyAsJsonArray().size());
+    var padded = broker.as(gen.pak()).post("/stacks/" + stackId + "/labels", "  padded\n");
+    assertEquals(201, padded.statusCode(), padded.bodyAsString());
+    assertEquals("padded", padded.bodyAsJsonObject().getString("label"), "surrounding spaces are trimmed, as before");
+  }
+
+  @Test
+  void lengthsCountCharactersNotUtf16Units() {
+    String wide = "\uD83D\uDE00";
+    var longest = broker.admin().post("/generators", new JsonObject().put("name", wide.repeat(254) + UUID.randomUUID().toString().charAt(0)));
+    assertEquals(201, longest.statusCode(), longest.bodyAsString());
+    assertJsonError(broker.admin().post("/generators", new JsonObject().put("name", wide.repeat(256))), 400);
+    String stackId = fx.stack(gen);
+    var label = broker.as(gen.pak()).post("/stacks/" + stackId + "/labels", wide.repeat(64));
+    assertEquals(201, label.statusCode(), label.bodyAsString());
+    assertJsonError(broker.as(gen.pak()).post("/stacks/" + stackId + "/labels", wide.repeat(65)), 400);
   }
 
   @Test

@@ -15,6 +15,8 @@ import org.brokkr.broker.generators.GeneratorsVerticle;
 import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.stacks.StacksVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
+import org.brokkr.broker.templates.TemplateInstantiationVerticle;
+import org.brokkr.broker.templates.TemplatesVerticle;
 
 /**
  * The broker's resource verticles, in deployment order. The same list is deployed and read for
@@ -33,6 +35,8 @@ public final class ResourceCatalog {
         () -> new StacksVerticle(pool.get()),
         () -> new DeploymentObjectsVerticle(pool.get(), targetStates),
         () -> new AgentEventsVerticle(pool.get()),
+        () -> new TemplatesVerticle(pool.get()),
+        () -> new TemplateInstantiationVerticle(pool.get(), config.maxBodyBytes()),
         () -> new AuditVerticle(pool.get()));
   }
 

@@ -9,6 +9,8 @@ public final class Addresses {
   public static final String STACKS = "brokkr.stacks";
   public static final String DEPLOYMENT_OBJECTS = "brokkr.deployment-objects";
   public static final String AGENT_EVENTS = "brokkr.agent-events";
+  public static final String TEMPLATES = "brokkr.templates";
+  public static final String TEMPLATE_INSTANTIATION = "brokkr.templates.instantiation";
   public static final String AUDIT = "brokkr.audit";
   /** Fire-and-forget: a request was refused for an unknown PAK (written to the audit log). */
   public static final String AUDIT_AUTH_FAILED = "brokkr.audit.auth-failed";

@@ -38,6 +38,8 @@ final class MatrixWorld {
   final String untargetedStackId;
   final String deploymentObjectId;
   final String agentEventId;
+  /** The owner's template, labelled and annotated like the stack (so it may be instantiated there). */
+  final String templateId;
 
   private MatrixWorld(TestBroker broker) {
     adminPak = broker.adminPak;
@@ -73,6 +75,16 @@ final class MatrixWorld {
     created(admin.post("/agents/" + selfAgentId() + "/annotations",
         new JsonObject().put("agent_id", selfAgentId()).put("key", AGENT_ANNOTATION).put("value", "v")));
     agentEventId = created(broker.as(selfAgentPak).post("/agents/" + selfAgentId() + "/events", newEvent())).getString("id");
+
+    templateId = created(gen.post("/templates", newTemplate())).getString("id");
+    created(gen.postRaw("/templates/" + templateId + "/labels", "\"" + STACK_LABEL + "\"", "application/json"));
+    created(gen.post("/templates/" + templateId + "/annotations", new JsonObject().put("key", STACK_ANNOTATION).put("value", "v")));
+  }
+
+  static JsonObject newTemplate() {
+    return new JsonObject().put("name", unique("template"))
+        .put("template_content", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name }}\n")
+        .put("parameters_schema", "{\"type\": \"object\", \"required\": [\"name\"]}");
   }
 
   static MatrixWorld create(TestBroker broker) {

@@ -69,12 +69,14 @@ class ParametersSchemaTest {
                         "replicas": {"type": "integer", "minimum": 1, "default": 1}}}""";
     assertEquals(List.of(), errors(schema, "{\"database_name\": \"db\", \"storage_size\": \"10Gi\", \"replicas\": 3}"));
     List<String> e = errors(schema, "{\"database_name\": \"db\", \"storage_size\": \"10GB\", \"replicas\": 0}");
-    System.out.println(e);
     assertTrue(e.stream().anyMatch(s -> s.startsWith("/storage_size: ")), e.toString());
     assertTrue(e.stream().anyMatch(s -> s.startsWith("/replicas: ")), e.toString());
+    assertEquals(2, e.size(), "only the failing keywords, not the properties that contain them: " + e);
     List<String> missing = errors(schema, "{\"database_name\": \"db\"}");
-    System.out.println(missing);
-    assertTrue(!missing.isEmpty());
-    System.out.println(errors(schema, "[1]"));
+    assertEquals(1, missing.size(), missing.toString());
+    assertTrue(missing.get(0).contains("storage_size") && !missing.get(0).startsWith("/"), "a root error has no path: " + missing);
+    assertEquals(1, errors(schema, "[1]").size());
+    assertEquals(List.of(), errors("true", "[1]"));
+    assertEquals(1, errors("false", "{}").size());
   }
 }

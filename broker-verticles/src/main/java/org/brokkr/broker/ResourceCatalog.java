@@ -17,6 +17,8 @@ import org.brokkr.broker.stacks.StacksVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.broker.workorders.WorkOrderQueueVerticle;
 import org.brokkr.broker.workorders.WorkOrdersVerticle;
+import org.brokkr.broker.templates.TemplateInstantiationVerticle;
+import org.brokkr.broker.templates.TemplatesVerticle;
 
 /**
  * The broker's resource verticles, in deployment order. The same list is deployed and read for
@@ -37,6 +39,8 @@ public final class ResourceCatalog {
         () -> new AgentEventsVerticle(pool.get()),
         () -> new WorkOrdersVerticle(pool.get()),
         () -> new WorkOrderQueueVerticle(pool.get()),
+        () -> new TemplatesVerticle(pool.get()),
+        () -> new TemplateInstantiationVerticle(pool.get(), config.maxBodyBytes()),
         () -> new AuditVerticle(pool.get()));
   }
 

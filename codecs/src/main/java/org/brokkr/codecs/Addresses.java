@@ -9,6 +9,8 @@ public final class Addresses {
   public static final String STACKS = "brokkr.stacks";
   public static final String DEPLOYMENT_OBJECTS = "brokkr.deployment-objects";
   public static final String AGENT_EVENTS = "brokkr.agent-events";
+  public static final String TEMPLATES = "brokkr.templates";
+  public static final String TEMPLATE_INSTANTIATION = "brokkr.templates.instantiation";
   public static final String AUDIT = "brokkr.audit";
   /** Work-order management and log (admin). */
   public static final String WORK_ORDERS = "brokkr.work-orders";

@@ -4,13 +4,18 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import java.util.Optional;
 import java.util.UUID;
 import org.brokkr.broker.stacks.Matching;
+import org.brokkr.broker.support.AuditEntry;
+import org.brokkr.broker.support.Journal;
 import org.brokkr.broker.support.Rows;
+import org.brokkr.codecs.ApiRequest;
+import org.brokkr.codecs.EventTypes;
 
 /** SQL for the immutable deployment-object history and the target state computed from it. */
 public final class DeploymentObjectRepository {
@@ -85,6 +90,27 @@ public final class DeploymentObjectRepository {
 
   public Future<JsonObject> insert(SqlClient db, UUID stackId, String yaml, String checksum, boolean deletionMarker) {
     return db.preparedQuery(INSERT).execute(Tuple.of(stackId, yaml, checksum, deletionMarker)).map(Rows::first);
+  }
+
+  /**
+   * Appends a checked deployment object to a stack the caller may write to, with its audit row
+   * and {@code deployment.created} event, in the caller's transaction; {@code auditDetails} adds
+   * fields to the audit entry (the template an object was rendered from, say).
+   */
+  public Future<JsonObject> submit(SqlConnection conn, ApiRequest req, UUID stackId, String yaml, String checksum,
+      boolean deletionMarker, JsonObject auditDetails) {
+    return insert(conn, stackId, yaml, checksum, deletionMarker).compose(obj -> {
+      UUID id = UUID.fromString(obj.getString("id"));
+      JsonObject details = new JsonObject().put("stack_id", stackId.toString()).put("sequence_id", obj.getLong("sequence_id"));
+      if (auditDetails != null) {
+        details.mergeIn(auditDetails);
+      }
+      return Journal.audit(conn, AuditEntry.of(req, "deployment_object.created", "deployment_object", id, details))
+          .compose(v -> Journal.event(conn, EventTypes.DEPLOYMENT_CREATED, new JsonObject()
+              .put("deployment_object_id", id.toString()).put("stack_id", stackId.toString())
+              .put("sequence_id", obj.getLong("sequence_id")).put("created_at", obj.getString("created_at")), null, stackId))
+          .map(v -> obj);
+    });
   }
 
   public Future<Boolean> agentMayReadStack(SqlClient db, UUID agentId, UUID stackId) {

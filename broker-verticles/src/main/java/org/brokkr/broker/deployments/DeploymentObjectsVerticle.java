@@ -8,14 +8,11 @@ import java.util.UUID;
 import org.brokkr.broker.stacks.StackAccess;
 import org.brokkr.broker.stacks.StackRepository;
 import org.brokkr.broker.support.Access;
-import org.brokkr.broker.support.AuditEntry;
-import org.brokkr.broker.support.Journal;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.codecs.Addresses;
 import org.brokkr.codecs.ApiError;
 import org.brokkr.codecs.ApiRequest;
 import org.brokkr.codecs.ApiResponse;
-import org.brokkr.codecs.EventTypes;
 import org.brokkr.codecs.Identity;
 
 /** Deployment objects (immutable, sequenced desired state per stack) and agent target state. */
@@ -55,16 +52,9 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
     // from validation; the body is read before the transaction so none stays open meanwhile
     return submission(req).transform(read -> pool.withTransaction(conn -> stacks.owned(conn, req.caller(), stackId)
         .compose(stack -> read.failed() ? Future.<JsonObject>failedFuture(read.cause())
-            : repo.insert(conn, stackId, read.result().content(), read.result().checksum(), read.result().deletionMarker()))
-        .compose(obj -> {
-          UUID id = UUID.fromString(obj.getString("id"));
-          return Journal.audit(conn, AuditEntry.of(req, "deployment_object.created", "deployment_object", id,
-                  new JsonObject().put("stack_id", stackId.toString()).put("sequence_id", obj.getLong("sequence_id"))))
-              .compose(v -> Journal.event(conn, EventTypes.DEPLOYMENT_CREATED, new JsonObject()
-                  .put("deployment_object_id", id.toString()).put("stack_id", stackId.toString())
-                  .put("sequence_id", obj.getLong("sequence_id")).put("created_at", obj.getString("created_at")), null, stackId))
-              .map(v -> ApiResponse.created(obj));
-        })));
+            : repo.submit(conn, req, stackId, read.result().content(), read.result().checksum(),
+                read.result().deletionMarker(), null))
+        .map(ApiResponse::created)));
   }
 
   /** Small bodies are read on the event loop; parsing a large one there would stall every request it serves. */

@@ -12,7 +12,7 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  * Checks a submitted multi-document YAML bundle the way the reference does (syntax only), within
  * limits that keep a hostile body from exhausting the stack or, once expanded, an agent's memory.
  */
-final class YamlDocuments {
+public final class YamlDocuments {
   /**
    * Deepest nesting of mappings and sequences, aliases expanded. Real manifests, CRDs with a
    * deep openAPIV3Schema included, stay far below; the reference's parser stops at 128.
@@ -34,7 +34,11 @@ final class YamlDocuments {
 
   private YamlDocuments() {}
 
-  static void validate(String content, boolean deletionMarker) {
+  /**
+   * Refuses content that is not a deployment object: 400 {@code invalid_deployment_object} (blank,
+   * not YAML, no documents) or {@code invalid_yaml} (past the limits above).
+   */
+  public static void validate(String content, boolean deletionMarker) {
     if (content.isBlank()) {
       if (deletionMarker) {
         return;

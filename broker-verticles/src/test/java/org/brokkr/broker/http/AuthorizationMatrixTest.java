@@ -42,6 +42,7 @@ class AuthorizationMatrixTest {
   private static final Function<MatrixWorld, Map<String, String>> GENERATOR = w -> Map.of("id", w.generatorId());
   private static final Function<MatrixWorld, Map<String, String>> AGENT = w -> Map.of("id", w.selfAgentId());
   private static final Function<MatrixWorld, Map<String, String>> STACK = w -> Map.of("id", w.stackId());
+  private static final Function<MatrixWorld, Map<String, String>> TEMPLATE = w -> Map.of("id", w.templateId);
 
   private static final List<Op> TABLE = List.of(
       // auth
@@ -139,7 +140,28 @@ class AuthorizationMatrixTest {
       op("complete_work_order", "POST", "/work-orders/{id}/complete").with(w -> Map.of("id", w.claimedWorkOrderId))
           .body(w -> new JsonObject().put("success", true)).allow(ADMIN, SELF_AGENT),
       op("list_work_order_log", "GET", "/work-order-log").allow(ADMIN),
-      op("get_work_order_log", "GET", "/work-order-log/{id}").with(w -> Map.of("id", w.loggedWorkOrderId)).allow(ADMIN));
+      op("get_work_order_log", "GET", "/work-order-log/{id}").with(w -> Map.of("id", w.loggedWorkOrderId)).allow(ADMIN),
+      // templates (the world's template is the owner's; any generator lists and creates its own)
+      op("list_templates", "GET", "/templates").allow(ADMIN, OWNER_GEN, OTHER_GEN),
+      op("create_template", "POST", "/templates").body(w -> MatrixWorld.newTemplate()).allow(ADMIN, OWNER_GEN, OTHER_GEN),
+      op("get_template", "GET", "/templates/{id}").with(TEMPLATE).allow(ADMIN, OWNER_GEN),
+      op("update_template", "PUT", "/templates/{id}").with(TEMPLATE)
+          .body(w -> MatrixWorld.newTemplate().put("description", "v2")).allow(ADMIN, OWNER_GEN),
+      op("delete_template", "DELETE", "/templates/{id}").with(TEMPLATE).allow(ADMIN, OWNER_GEN),
+      op("templates_list_labels", "GET", "/templates/{id}/labels").with(TEMPLATE).allow(ADMIN, OWNER_GEN),
+      op("templates_add_label", "POST", "/templates/{id}/labels").with(TEMPLATE).body(w -> "\"" + unique("l") + "\"")
+          .allow(ADMIN, OWNER_GEN),
+      op("templates_remove_label", "DELETE", "/templates/{id}/labels/{label}")
+          .with(w -> Map.of("id", w.templateId, "label", MatrixWorld.STACK_LABEL)).allow(ADMIN, OWNER_GEN),
+      op("templates_list_annotations", "GET", "/templates/{id}/annotations").with(TEMPLATE).allow(ADMIN, OWNER_GEN),
+      op("templates_add_annotation", "POST", "/templates/{id}/annotations").with(TEMPLATE)
+          .body(w -> new JsonObject().put("key", unique("k")).put("value", "v")).allow(ADMIN, OWNER_GEN),
+      op("templates_remove_annotation", "DELETE", "/templates/{id}/annotations/{key}")
+          .with(w -> Map.of("id", w.templateId, "key", MatrixWorld.STACK_ANNOTATION)).allow(ADMIN, OWNER_GEN),
+      op("instantiate_template", "POST", "/stacks/{stack_id}/deployment-objects/from-template")
+          .with(w -> Map.of("stack_id", w.stackId()))
+          .body(w -> new JsonObject().put("template_id", w.templateId).put("parameters", new JsonObject().put("name", "m")))
+          .allow(ADMIN, OWNER_GEN));
 
   static TestBroker broker;
 
@@ -171,7 +193,7 @@ class AuthorizationMatrixTest {
       assertFalse(op.allowed().contains(NONE), op.id() + ": no operation is open without a PAK");
       table.put(op.id(), op.method() + " " + op.path().split("\\?", 2)[0]);
     }
-    assertEquals(59, contract.size());
+    assertEquals(71, contract.size());
     assertEquals(contract, table, "one row per contract operation, with its method and path");
   }
 

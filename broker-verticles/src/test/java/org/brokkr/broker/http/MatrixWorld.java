@@ -42,6 +42,8 @@ final class MatrixWorld {
   final String pendingWorkOrderId;
   final String claimedWorkOrderId;
   final String loggedWorkOrderId;
+  /** The owner's template, labelled and annotated like the stack (so it may be instantiated there). */
+  final String templateId;
 
   private MatrixWorld(TestBroker broker) {
     adminPak = broker.adminPak;
@@ -84,6 +86,16 @@ final class MatrixWorld {
       ok(broker.as(selfAgentPak).post("/work-orders/" + id + "/claim", new JsonObject().put("agent_id", selfAgentId())));
     }
     ok(broker.as(selfAgentPak).post("/work-orders/" + loggedWorkOrderId + "/complete", new JsonObject().put("success", true)));
+
+    templateId = created(gen.post("/templates", newTemplate())).getString("id");
+    created(gen.postRaw("/templates/" + templateId + "/labels", "\"" + STACK_LABEL + "\"", "application/json"));
+    created(gen.post("/templates/" + templateId + "/annotations", new JsonObject().put("key", STACK_ANNOTATION).put("value", "v")));
+  }
+
+  static JsonObject newTemplate() {
+    return new JsonObject().put("name", unique("template"))
+        .put("template_content", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name }}\n")
+        .put("parameters_schema", "{\"type\": \"object\", \"required\": [\"name\"]}");
   }
 
   static MatrixWorld create(TestBroker broker) {

@@ -10,15 +10,17 @@ import org.brokkr.agent.broker.BrokerCallException;
 import org.brokkr.agent.broker.BrokerClient;
 import org.brokkr.agent.cluster.ClusterCallException;
 import org.brokkr.agent.cluster.ClusterOps;
+import org.brokkr.agent.cluster.RetryPolicy;
 import org.brokkr.agent.http.AgentHttpVerticle;
 import org.brokkr.agent.state.StateStore;
+import org.brokkr.agent.workorders.WorkOrderVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One agent on a {@link Vertx}, started in the reference order: wait for the broker, verify the
  * PAK, find our own record, self-register with generators, check the Kubernetes API, load the
- * saved state, start the HTTP server, then the heartbeat and deployment timers.
+ * saved state, start the HTTP server, then the heartbeat, deployment and work-order timers.
  */
 public final class Agent {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -78,6 +80,11 @@ public final class Agent {
         .compose(id -> {
           deployments.add(id);
           return vertx.deployVerticle(new DeployVerticle(config, runtime, metrics, broker, cluster, state));
+        })
+        // work orders
+        .compose(id -> {
+          deployments.add(id);
+          return vertx.deployVerticle(new WorkOrderVerticle(config, runtime, metrics, broker, cluster, RetryPolicy.DEFAULT));
         })
         .map(id -> {
           deployments.add(id);

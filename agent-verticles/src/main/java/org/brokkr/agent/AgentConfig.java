@@ -26,7 +26,9 @@ public record AgentConfig(
     String stateDir,
     int maxBackoffSeconds,
     String logLevel,
-    String logFormat) {
+    String logFormat,
+    // work orders: seconds between two status checks of a BuildRun or Job the agent waits for
+    int workOrderStatusIntervalSeconds) {
 
   public static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry("agent.broker_url", "http://localhost:3000"),
@@ -40,7 +42,9 @@ public record AgentConfig(
       Map.entry("agent.state_dir", "./brokkr-agent-state"),
       Map.entry("agent.max_backoff_seconds", "300"),
       Map.entry("log.level", "info"),
-      Map.entry("log.format", "text"));
+      Map.entry("log.format", "text"),
+      // work orders
+      Map.entry("agent.work_order_status_interval", "5"));
 
   public static AgentConfig fromEnvironment(Map<String, String> env, List<String> args) {
     Map<String, String> effective = new java.util.HashMap<>(env);
@@ -103,6 +107,8 @@ public record AgentConfig(
         s.string("agent.state_dir", "./brokkr-agent-state"),
         s.integer("agent.max_backoff_seconds", 300, 1, 86400),
         level,
-        format);
+        format,
+        // work orders
+        s.integer("agent.work_order_status_interval", 5, 1, 3600));
   }
 }

@@ -59,6 +59,21 @@ public final class AgentMetrics {
     clusterCalls = calls;
   }
 
+  // --- work orders ---
+  private final Map<String, AtomicLong> workOrders = new ConcurrentHashMap<>();
+
+  /** One work order handled: {@code succeeded}, {@code failed}, {@code not_claimable} or {@code report_failed}. */
+  public void workOrder(String result) {
+    workOrders.computeIfAbsent(result, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  private void renderWorkOrders(StringBuilder out) {
+    out.append("# TYPE brokkr_agent_work_orders_total counter\n");
+    workOrders.forEach((result, n) -> out.append("brokkr_agent_work_orders_total{result=\"").append(result).append("\"} ")
+        .append(n.get()).append('\n'));
+  }
+  // --- end work orders ---
+
   public String render() {
     StringBuilder out = new StringBuilder();
     out.append("# TYPE brokkr_agent_poll_requests_total counter\n");
@@ -79,6 +94,7 @@ public final class AgentMetrics {
     gauge(out, "counter", "brokkr_agent_objects_pruned_total", pruned.get());
     gauge(out, "counter", "brokkr_agent_kubernetes_writes_total", clusterWrites);
     gauge(out, "counter", "brokkr_agent_kubernetes_calls_total", clusterCalls);
+    renderWorkOrders(out);
     return out.toString();
   }
 

@@ -53,4 +53,12 @@ class AgentConfigTest {
         Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR__AGENT__BROKER_URL", "ftp://x"), List.of()));
     assertTrue(url.getMessage().contains("BROKKR__AGENT__BROKER_URL"), url.getMessage());
   }
+
+  // work orders
+  @Test
+  void workOrderStatusChecksDefaultToTheReferencesFiveSeconds() {
+    assertEquals(5, AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK), List.of()).workOrderStatusIntervalSeconds());
+    assertEquals(2, AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR__AGENT__WORK_ORDER_STATUS_INTERVAL", "2"),
+        List.of()).workOrderStatusIntervalSeconds());
+  }
 }

@@ -104,6 +104,35 @@ public final class BrokerClient implements AutoCloseable {
     return expect(api("POST", "/agents/" + id + "/events").sendJsonObject(event), 201).mapEmpty();
   }
 
+  // --- work orders ---
+
+  /** The work orders this agent may claim now ({@code WorkOrder[]}, oldest first). */
+  public Future<JsonArray> pendingWorkOrders(UUID agentId) {
+    return expect(api("GET", "/agents/" + agentId + "/work-orders/pending").send(), 200).map(HttpResponse::bodyAsJsonArray);
+  }
+
+  /** Claims a work order for this agent: the claimed {@code WorkOrder}; fails with 404 (or 409) when it is not claimable. */
+  public Future<JsonObject> claimWorkOrder(UUID workOrderId, UUID agentId) {
+    return object(api("POST", "/work-orders/" + workOrderId + "/claim")
+        .sendJsonObject(new JsonObject().put("agent_id", agentId.toString())), 200);
+  }
+
+  /**
+   * Reports the result of a claimed work order. The answer is the HTTP status: 200 when the
+   * broker recorded the result for good, 202 when it scheduled a retry.
+   */
+  public Future<Integer> completeWorkOrder(UUID workOrderId, boolean success, String message, boolean retryable) {
+    JsonObject body = new JsonObject().put("success", success).put("message", message).put("retryable", retryable);
+    return api("POST", "/work-orders/" + workOrderId + "/complete").sendJsonObject(body).transform(ar -> {
+      if (ar.succeeded() && (ar.result().statusCode() == 200 || ar.result().statusCode() == 202)) {
+        return Future.succeededFuture(ar.result().statusCode());
+      }
+      return Future.failedFuture(failure(ar.failed() ? null : ar.result(), ar.cause()));
+    });
+  }
+
+  // --- end work orders ---
+
   private HttpRequest<Buffer> api(String method, String path) {
     return client.request(io.vertx.core.http.HttpMethod.valueOf(method), port, host, "/api/v1" + path)
         .ssl(ssl)

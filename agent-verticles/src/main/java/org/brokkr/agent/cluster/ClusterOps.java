@@ -3,6 +3,7 @@ package org.brokkr.agent.cluster;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything the agent does to a Kubernetes cluster. The only implementation that talks to a
@@ -29,6 +30,29 @@ public interface ClusterOps {
    * is set) that carries annotation {@code key=value}.
    */
   Future<List<LiveObject>> listAnnotated(String key, String value);
+
+  // --- work orders: serving check, create, status reads ---
+
+  /** The {@link ClusterCallException#reason()} of a call about a kind the cluster does not serve (its CRD is missing). */
+  String KIND_NOT_SERVED = "KindNotServed";
+
+  /** Whether the cluster serves {@code kind} in {@code apiVersion} (for a custom kind: whether its CRD is installed). */
+  Future<Boolean> serves(String apiVersion, String kind);
+
+  /**
+   * Creates an object (a parsed manifest); with {@code metadata.generateName} and no name the API
+   * server picks a unique name. The result names the object created. An existing object of that
+   * name fails with status 409; a kind the cluster does not serve with {@link #KIND_NOT_SERVED}.
+   */
+  Future<ObjectRef> create(Map<String, Object> manifest);
+
+  /**
+   * The {@code status} of an object: empty when the object does not exist, an empty map when it
+   * has no status yet. A kind the cluster does not serve fails with {@link #KIND_NOT_SERVED}.
+   */
+  Future<Optional<Map<String, Object>>> status(ObjectRef ref);
+
+  // --- end work orders ---
 
   /** Number of calls made so far that changed the cluster (applies that were not dry runs, deletes). */
   long writeCount();

@@ -2,6 +2,7 @@ package org.brokkr.agent.cluster;
 
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.brokkr.codecs.config.ConfigException;
 
@@ -199,6 +201,101 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
       return found;
     });
   }
+
+  // --- work orders: serving check, create, status reads ---
+
+  /** Kinds looked up for work orders, by apiVersion and kind; only kinds found are kept (a CRD installed later is seen). */
+  private final Map<String, ResourceDefinitionContext> servedKinds = new ConcurrentHashMap<>();
+
+  @Override
+  public Future<Boolean> serves(String apiVersion, String kind) {
+    return blocking(() -> servedKind(apiVersion, kind) != null);
+  }
+
+  @Override
+  public Future<ObjectRef> create(Map<String, Object> manifest) {
+    return blocking(() -> {
+      GenericKubernetesResource resource = client.getKubernetesSerialization()
+          .convertValue(manifest, GenericKubernetesResource.class);
+      ResourceDefinitionContext kind = requireServed(resource.getApiVersion(), resource.getKind());
+      var op = client.genericKubernetesResources(kind);
+      calls.incrementAndGet();
+      GenericKubernetesResource created = kind.isNamespaceScoped()
+          ? op.inNamespace(namespaceOr(resource.getMetadata().getNamespace())).resource(resource).create()
+          : op.resource(resource).create();
+      writes.incrementAndGet();
+      return new ObjectRef(resource.getApiVersion(), resource.getKind(), created.getMetadata().getNamespace(),
+          created.getMetadata().getName());
+    });
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public Future<Optional<Map<String, Object>>> status(ObjectRef ref) {
+    return blocking(() -> {
+      ResourceDefinitionContext kind = requireServed(ref.apiVersion(), ref.kind());
+      var op = client.genericKubernetesResources(kind);
+      calls.incrementAndGet();
+      GenericKubernetesResource found = kind.isNamespaceScoped()
+          ? op.inNamespace(namespaceOr(ref.namespace())).withName(ref.name()).get()
+          : op.withName(ref.name()).get();
+      if (found == null) {
+        return Optional.empty();
+      }
+      Object status = found.getAdditionalProperties().get("status");
+      return Optional.of(status instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of());
+    });
+  }
+
+  private String namespaceOr(String namespace) {
+    return namespace == null || namespace.isBlank() ? client.getNamespace() : namespace;
+  }
+
+  private ResourceDefinitionContext requireServed(String apiVersion, String kind) {
+    ResourceDefinitionContext served = servedKind(apiVersion, kind);
+    if (served == null) {
+      throw new ClusterCallException(404, KIND_NOT_SERVED, "the cluster does not serve " + kind + " in " + apiVersion
+          + " (is its CustomResourceDefinition installed?)", null);
+    }
+    return served;
+  }
+
+  /** The kind's plural and scope from discovery of its group version; null when the cluster does not serve it. */
+  private ResourceDefinitionContext servedKind(String apiVersion, String kind) {
+    String key = apiVersion + "/" + kind;
+    ResourceDefinitionContext known = servedKinds.get(key);
+    if (known != null) {
+      return known;
+    }
+    calls.incrementAndGet();
+    APIResourceList resources;
+    try {
+      resources = client.getApiResources(apiVersion);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+      resources = null;
+    }
+    if (resources == null) {
+      return null;
+    }
+    String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+    String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
+    for (APIResource r : resources.getResources()) {
+      if (kind.equals(r.getKind()) && !r.getName().contains("/")) {
+        ResourceDefinitionContext found = new ResourceDefinitionContext.Builder()
+            .withGroup(group).withVersion(version).withKind(kind).withPlural(r.getName())
+            .withNamespaced(Boolean.TRUE.equals(r.getNamespaced()))
+            .build();
+        servedKinds.put(key, found);
+        return found;
+      }
+    }
+    return null;
+  }
+
+  // --- end work orders ---
 
   private List<ResourceDefinitionContext> discoverListableKinds() {
     List<ResourceDefinitionContext> cached = discovered;

@@ -33,6 +33,9 @@ final class KnownBlockingCalls implements BlockHoundIntegration {
     // Handing a task to a pool (how executeBlocking offloads) holds the pool's locks for an instant
     // and may contend for them with another event loop; the queue offer itself never waits.
     builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "execute");
+    // Cancelling a scheduled task takes it out of the scheduler's queue under the same kind of lock:
+    // fabric8 does so on the event loop whenever a request to the API server ends before its timeout.
+    builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "remove");
     // Vert.x shutting down its worker pools takes the same locks.
     builder.allowBlockingCallsInside("io.vertx.core.internal.WorkerPool", "close");
     // The JDK reading its net.properties once, when the first server socket of the JVM is made.

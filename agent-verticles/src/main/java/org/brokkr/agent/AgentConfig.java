@@ -26,7 +26,11 @@ public record AgentConfig(
     String stateDir,
     int maxBackoffSeconds,
     String logLevel,
-    String logFormat) {
+    String logFormat,
+    // health and diagnostics: a full health report every this many health passes (changes go at once);
+    // the diagnostics poll period (the reference's fixed 10 s)
+    int deploymentHealthRefreshEvery,
+    int diagnosticsIntervalSeconds) {
 
   public static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry("agent.broker_url", "http://localhost:3000"),
@@ -40,7 +44,10 @@ public record AgentConfig(
       Map.entry("agent.state_dir", "./brokkr-agent-state"),
       Map.entry("agent.max_backoff_seconds", "300"),
       Map.entry("log.level", "info"),
-      Map.entry("log.format", "text"));
+      Map.entry("log.format", "text"),
+      // health and diagnostics
+      Map.entry("agent.deployment_health_refresh_every", "10"),
+      Map.entry("agent.diagnostics_interval", "10"));
 
   public static AgentConfig fromEnvironment(Map<String, String> env, List<String> args) {
     Map<String, String> effective = new java.util.HashMap<>(env);
@@ -103,6 +110,9 @@ public record AgentConfig(
         s.string("agent.state_dir", "./brokkr-agent-state"),
         s.integer("agent.max_backoff_seconds", 300, 1, 86400),
         level,
-        format);
+        format,
+        // health and diagnostics
+        s.integer("agent.deployment_health_refresh_every", 10, 1, 100000),
+        s.integer("agent.diagnostics_interval", 10, 1, 86400));
   }
 }

@@ -36,6 +36,8 @@ public final class FakeBroker implements AutoCloseable {
   private final Map<UUID, AtomicInteger> claims = new ConcurrentHashMap<>();
   private final Set<UUID> claimedElsewhere = ConcurrentHashMap.newKeySet();
   private final Map<UUID, JsonObject> deploymentObjects = new ConcurrentHashMap<>();
+  private final AtomicInteger resultAttempts = new AtomicInteger();
+  private volatile int resultAnswer = 201;
 
   private FakeBroker(HttpServer server, String pak) {
     this.server = server;
@@ -127,6 +129,16 @@ public final class FakeBroker implements AutoCloseable {
     return n == null ? 0 : n.get();
   }
 
+  /** Results received, accepted or not. */
+  public int resultAttempts() {
+    return resultAttempts.get();
+  }
+
+  /** The status code results get from now on (201 accepts them). */
+  public void answerResultsWith(int status) {
+    resultAnswer = status;
+  }
+
   /** The result submitted for a request, or null. */
   public JsonObject result(UUID requestId) {
     return results.get(requestId);
@@ -172,6 +184,11 @@ public final class FakeBroker implements AutoCloseable {
   }
 
   private void result(RoutingContext ctx) {
+    resultAttempts.incrementAndGet();
+    if (resultAnswer != 201) {
+      error(ctx, resultAnswer, "unavailable", "not now");
+      return;
+    }
     UUID id = UUID.fromString(ctx.pathParam("id"));
     JsonObject request = requests.get(id);
     if (request == null) {
@@ -191,7 +208,8 @@ public final class FakeBroker implements AutoCloseable {
     }
     results.put(id, body);
     request.put("status", "completed").put("completed_at", Instant.now().toString());
-    JsonObject stored = new JsonObject().put("id", UUID.randomUUID().toString()).put("request_id", id.toString())
+    // not UUID.randomUUID(): on an event loop that may read the OS entropy source
+    JsonObject stored = new JsonObject().put("id", new UUID(id.getMostSignificantBits(), results.size()).toString()).put("request_id", id.toString())
         .put("pod_statuses", body.getString("pod_statuses")).put("events", body.getString("events"))
         .put("log_tails", body.getValue("log_tails")).put("collected_at", body.getString("collected_at"))
         .put("created_at", Instant.now().toString());

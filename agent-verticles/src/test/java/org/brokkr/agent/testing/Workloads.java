@@ -46,13 +46,19 @@ public final class Workloads {
         .endTemplate().endSpec().build()).create();
   }
 
-  /** A pod in {@code namespace} with these containers, controlled by {@code owner} (null for none), with these labels. */
+  /** The node pods are bound to: no such Node exists, so reading a log fails as with an unreachable kubelet. */
+  public static final String NODE = "node-without-kubelet";
+
+  /**
+   * A pod in {@code namespace} with these containers, controlled by {@code owner} (null for none),
+   * with these labels, bound to {@link #NODE}.
+   */
   public Pod pod(String namespace, String name, HasMetadata owner, Map<String, String> labels, String... containers) {
     PodBuilder b = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels).endMetadata();
     if (owner != null) {
       b.editMetadata().withOwnerReferences(controlledBy(owner)).endMetadata();
     }
-    var spec = b.withNewSpec();
+    var spec = b.withNewSpec().withNodeName(NODE);
     for (String c : containers) {
       spec.addNewContainer().withName(c).withImage("registry.example/" + c + ":1").endContainer();
     }

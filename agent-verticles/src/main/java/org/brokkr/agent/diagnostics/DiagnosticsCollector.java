@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.brokkr.agent.cluster.ClusterOps;
+import org.brokkr.agent.cluster.InTurn;
 import org.brokkr.agent.cluster.ObjectRef;
 import org.brokkr.agent.cluster.PodAttribution;
 import org.slf4j.Logger;
@@ -70,40 +71,28 @@ public final class DiagnosticsCollector {
 
   private static Future<List<JsonObject>> attributed(List<JsonObject> pods, PodAttribution attribution, String id) {
     List<JsonObject> ours = new ArrayList<>();
-    Future<Void> chain = Future.succeededFuture();
-    for (JsonObject pod : pods) {
-      chain = chain.compose(v -> attribution.deploymentObjectOf(pod).map(owner -> {
-        if (id.equals(owner)) {
-          ours.add(pod);
-        }
-        return (Void) null;
-      }));
-    }
-    return chain.map(v -> ours);
+    return InTurn.each(pods, pod -> attribution.deploymentObjectOf(pod).map(owner -> {
+      if (id.equals(owner)) {
+        ours.add(pod);
+      }
+      return owner;
+    })).map(v -> ours);
   }
 
   private Future<JsonArray> events(Set<String> namespaces, String id, List<ObjectRef> declared, PodAttribution attribution) {
     JsonArray all = new JsonArray();
-    Future<Void> chain = Future.succeededFuture();
-    for (String ns : namespaces) {
-      chain = chain.compose(v -> cluster.listEvents(ns)).compose(events -> {
-        List<JsonObject> kept = new ArrayList<>();
-        Future<Void> inner = Future.succeededFuture();
-        for (JsonObject event : events) {
-          inner = inner.compose(v -> isAbout(event, ns, id, declared, attribution).map(yes -> {
-            if (yes) {
-              kept.add(DiagnosticShapes.event(event));
-            }
-            return (Void) null;
-          }));
+    return InTurn.each(List.copyOf(namespaces), ns -> cluster.listEvents(ns).compose(events -> {
+      List<JsonObject> kept = new ArrayList<>();
+      return InTurn.each(events, event -> isAbout(event, ns, id, declared, attribution).map(yes -> {
+        if (yes) {
+          kept.add(DiagnosticShapes.event(event));
         }
-        return inner.map(v -> {
-          DiagnosticShapes.newestFirst(kept, DiagnosticShapes.EVENTS_PER_NAMESPACE).forEach(all::add);
-          return (Void) null;
-        });
+        return yes;
+      })).map(v -> {
+        DiagnosticShapes.newestFirst(kept, DiagnosticShapes.EVENTS_PER_NAMESPACE).forEach(all::add);
+        return v;
       });
-    }
-    return chain.map(v -> all);
+    })).map(v -> all);
   }
 
   /** Whether an event is about one of the deployment object's objects (its pods, their owners, what it declares). */
@@ -133,24 +122,17 @@ public final class DiagnosticsCollector {
 
   private Future<JsonObject> logTails(List<JsonObject> pods) {
     Map<String, Object> tails = new LinkedHashMap<>();
-    Future<Void> chain = Future.succeededFuture();
+    List<String[]> containers = new ArrayList<>();
     for (JsonObject pod : pods) {
       JsonObject meta = pod.getJsonObject("metadata");
-      String ns = meta.getString("namespace");
-      String name = meta.getString("name");
       JsonObject spec = pod.getJsonObject("spec", new JsonObject());
-      List<JsonObject> containers = new ArrayList<>(DiagnosticShapes.objects(spec.getJsonArray("initContainers")));
-      containers.addAll(DiagnosticShapes.objects(spec.getJsonArray("containers")));
-      for (JsonObject container : containers) {
-        String c = container.getString("name");
-        chain = chain.compose(v -> cluster.podLogTail(ns, name, c, DiagnosticShapes.LOG_LINES)
-            .otherwise(err -> "Error: " + (err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage()))
-            .map(text -> {
-              tails.put(name + "/" + c, text);
-              return (Void) null;
-            }));
-      }
+      List<JsonObject> all = new ArrayList<>(DiagnosticShapes.objects(spec.getJsonArray("initContainers")));
+      all.addAll(DiagnosticShapes.objects(spec.getJsonArray("containers")));
+      all.forEach(c -> containers.add(new String[] {meta.getString("namespace"), meta.getString("name"), c.getString("name")}));
     }
-    return chain.map(v -> new JsonObject(tails));
+    return InTurn.each(containers, c -> cluster.podLogTail(c[0], c[1], c[2], DiagnosticShapes.LOG_LINES)
+            .otherwise(err -> "Error: " + (err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage()))
+            .map(text -> tails.put(c[1] + "/" + c[2], text)))
+        .map(v -> new JsonObject(tails));
   }
 }

@@ -16,6 +16,7 @@ import org.brokkr.agent.AgentRuntime;
 import org.brokkr.agent.broker.BrokerCallException;
 import org.brokkr.agent.broker.BrokerClient;
 import org.brokkr.agent.cluster.ClusterOps;
+import org.brokkr.agent.cluster.InTurn;
 import org.brokkr.agent.cluster.PodAttribution;
 import org.brokkr.agent.state.StateStore;
 import org.slf4j.Logger;
@@ -110,16 +111,12 @@ public final class HealthVerticle extends VerticleBase {
             LOG.info("health check can list pods again");
           }
           Map<String, List<JsonObject>> byObject = new HashMap<>();
-          Future<Void> chain = Future.succeededFuture();
-          for (JsonObject pod : pods) {
-            chain = chain.compose(v -> attribution.deploymentObjectOf(pod).map(id -> {
-              if (id != null && owned.contains(id)) {
-                byObject.computeIfAbsent(id, k -> new ArrayList<>()).add(pod);
-              }
-              return (Void) null;
-            }));
-          }
-          return chain.map(v -> {
+          return InTurn.each(pods, pod -> attribution.deploymentObjectOf(pod).map(id -> {
+            if (id != null && owned.contains(id)) {
+              byObject.computeIfAbsent(id, k -> new ArrayList<>()).add(pod);
+            }
+            return id;
+          })).map(v -> {
             Map<String, DeploymentHealth> out = new LinkedHashMap<>();
             owned.forEach(id -> out.put(id, PodHealthRules.evaluate(byObject.getOrDefault(id, List.of()))));
             LOG.debug("health evaluated objects={} pods={} owner_lookups={}", out.size(), pods.size(), attribution.lookups());

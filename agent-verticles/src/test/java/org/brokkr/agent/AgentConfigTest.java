@@ -53,4 +53,17 @@ class AgentConfigTest {
         Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR__AGENT__BROKER_URL", "ftp://x"), List.of()));
     assertTrue(url.getMessage().contains("BROKKR__AGENT__BROKER_URL"), url.getMessage());
   }
+
+  @Test
+  void healthAndDiagnosticsDefaultsMatchTheReference() {
+    AgentConfig c = AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK), List.of());
+    assertTrue(c.deploymentHealthEnabled());
+    assertEquals(60, c.deploymentHealthIntervalSeconds());
+    assertEquals(10, c.diagnosticsIntervalSeconds());
+    assertEquals(10, c.deploymentHealthRefreshEvery());
+    AgentConfig off = AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK,
+        "BROKKR__AGENT__DEPLOYMENT_HEALTH_ENABLED", "false", "BROKKR__AGENT__DEPLOYMENT_HEALTH_REFRESH_EVERY", "3"), List.of());
+    assertEquals(false, off.deploymentHealthEnabled());
+    assertEquals(3, off.deploymentHealthRefreshEvery());
+  }
 }

@@ -104,12 +104,15 @@ public final class DiagnosticsCollector {
     }
     String kind = involved.getString("kind");
     String name = involved.getString("name");
-    String namespace = involved.getString("namespace", ns);
+    String given = involved.getString("namespace");
+    String namespace = given == null || given.isEmpty() ? ns : given;
     if (kind == null || name == null) {
       return Future.succeededFuture(false);
     }
+    // a declared object is known by name (its events outlive it); one declared without a namespace
+    // could be another's of the same name, so only its annotations tell
     for (ObjectRef ref : declared) {
-      if (ref.kind().equals(kind) && ref.name().equals(name) && (ref.namespace() == null || ref.namespace().equals(namespace))) {
+      if (ref.kind().equals(kind) && ref.name().equals(name) && namespace.equals(ref.namespace())) {
         return Future.succeededFuture(true);
       }
     }

@@ -11,6 +11,8 @@ import org.brokkr.agent.broker.BrokerClient;
 import org.brokkr.agent.cluster.ClusterCallException;
 import org.brokkr.agent.cluster.ClusterOps;
 import org.brokkr.agent.cluster.RetryPolicy;
+import org.brokkr.agent.diagnostics.DiagnosticsVerticle;
+import org.brokkr.agent.health.HealthVerticle;
 import org.brokkr.agent.http.AgentHttpVerticle;
 import org.brokkr.agent.state.StateStore;
 import org.brokkr.agent.workorders.WorkOrderVerticle;
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One agent on a {@link Vertx}, started in the reference order: wait for the broker, verify the
  * PAK, find our own record, self-register with generators, check the Kubernetes API, load the
- * saved state, start the HTTP server, then the heartbeat, deployment and work-order timers.
+ * saved state, start the HTTP server, then the heartbeat, deployment, work-order, health and diagnostics
+ * timers.
  */
 public final class Agent {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -86,12 +89,40 @@ public final class Agent {
           deployments.add(id);
           return vertx.deployVerticle(new WorkOrderVerticle(config, runtime, metrics, broker, cluster, RetryPolicy.DEFAULT));
         })
-        .map(id -> {
+        .compose(id -> {
           deployments.add(id);
+          return startHealthAndDiagnostics();
+        })
+        .map(v -> {
           LOG.info("agent running health_port={} polling_interval={}s", http.actualPort(), config.pollingIntervalSeconds());
           return null;
         });
   }
+
+  // --- health and diagnostics: after the deployment loop; like it, both pass while the agent is not ACTIVE ---
+
+  private Future<Void> startHealthAndDiagnostics() {
+    Future<String> health;
+    if (config.deploymentHealthEnabled()) {
+      health = vertx.deployVerticle(new HealthVerticle(config, runtime, broker, cluster, state));
+    } else {
+      LOG.info("deployment health reporting disabled (deployment_health_enabled=false)");
+      health = Future.succeededFuture(null);
+    }
+    return health
+        .compose(id -> {
+          if (id != null) {
+            deployments.add(id);
+          }
+          return vertx.deployVerticle(new DiagnosticsVerticle(config, runtime, broker, cluster, state));
+        })
+        .map(id -> {
+          deployments.add(id);
+          return null;
+        });
+  }
+
+  // --- end of health and diagnostics ---
 
   /** One line: the address tried, where it came from and the root cause (from the cluster adapter), then what to do. */
   private static String probeFailure(Throwable err) {

@@ -28,7 +28,11 @@ public record AgentConfig(
     String logLevel,
     String logFormat,
     // work orders: seconds between two status checks of a BuildRun or Job the agent waits for
-    int workOrderStatusIntervalSeconds) {
+    int workOrderStatusIntervalSeconds,
+    // health and diagnostics: a full health report every this many health passes (changes go at once);
+    // the diagnostics poll period (the reference's fixed 10 s)
+    int deploymentHealthRefreshEvery,
+    int diagnosticsIntervalSeconds) {
 
   public static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry("agent.broker_url", "http://localhost:3000"),
@@ -44,7 +48,10 @@ public record AgentConfig(
       Map.entry("log.level", "info"),
       Map.entry("log.format", "text"),
       // work orders
-      Map.entry("agent.work_order_status_interval", "5"));
+      Map.entry("agent.work_order_status_interval", "5"),
+      // health and diagnostics
+      Map.entry("agent.deployment_health_refresh_every", "10"),
+      Map.entry("agent.diagnostics_interval", "10"));
 
   public static AgentConfig fromEnvironment(Map<String, String> env, List<String> args) {
     Map<String, String> effective = new java.util.HashMap<>(env);
@@ -109,6 +116,9 @@ public record AgentConfig(
         level,
         format,
         // work orders
-        s.integer("agent.work_order_status_interval", 5, 1, 3600));
+        s.integer("agent.work_order_status_interval", 5, 1, 3600),
+        // health and diagnostics
+        s.integer("agent.deployment_health_refresh_every", 10, 1, 100000),
+        s.integer("agent.diagnostics_interval", 10, 1, 86400));
   }
 }

@@ -61,4 +61,17 @@ class AgentConfigTest {
     assertEquals(2, AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR__AGENT__WORK_ORDER_STATUS_INTERVAL", "2"),
         List.of()).workOrderStatusIntervalSeconds());
   }
+
+  @Test
+  void healthAndDiagnosticsDefaultsMatchTheReference() {
+    AgentConfig c = AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK), List.of());
+    assertTrue(c.deploymentHealthEnabled());
+    assertEquals(60, c.deploymentHealthIntervalSeconds());
+    assertEquals(10, c.diagnosticsIntervalSeconds());
+    assertEquals(10, c.deploymentHealthRefreshEvery());
+    AgentConfig off = AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK,
+        "BROKKR__AGENT__DEPLOYMENT_HEALTH_ENABLED", "false", "BROKKR__AGENT__DEPLOYMENT_HEALTH_REFRESH_EVERY", "3"), List.of());
+    assertEquals(false, off.deploymentHealthEnabled());
+    assertEquals(3, off.deploymentHealthRefreshEvery());
+  }
 }

@@ -1,26 +1,38 @@
 package org.brokkr.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.brokkr.agent.cluster.ClusterCallException;
 import org.brokkr.agent.cluster.Fabric8ClusterOps;
+import org.brokkr.agent.cluster.ObjectRef;
 import org.brokkr.agent.cluster.RetryPolicy;
 import org.brokkr.agent.reconcile.Reconciler;
 import org.brokkr.agent.state.StateStore;
 import org.brokkr.agent.testing.KubeApiServer;
+import org.brokkr.agent.testing.Workloads;
 import org.brokkr.broker.testing.TestVertx;
 import org.brokkr.codecs.Pak;
 import org.junit.jupiter.api.Test;
@@ -29,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped manifests against a real API server: {@code k8s/} passes a server-side dry run, and
- * an agent holding exactly the ClusterRole of {@code k8s/} can reconcile, prune and read health,
- * and nothing beyond.
+ * an agent holding exactly the ClusterRole of {@code k8s/} can reconcile, prune, read health and
+ * collect diagnostics, and nothing beyond.
  */
 @ExtendWith(KubeApiServer.Extension.class)
 class AgentRbacApiServerTest {
@@ -122,6 +134,44 @@ class AgentRbacApiServerTest {
       KubernetesClientException podDelete = assertThrows(KubernetesClientException.class,
           () -> asAgent.pods().inNamespace(ns).withName("any").delete());
       assertEquals(403, podDelete.getCode());
+      ops.close();
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void theShippedClusterRoleIsEnoughForHealthAndDiagnostics(KubeApiServer apiServer) throws Exception {
+    Path role = KubeApiServer.repositoryRoot().resolve("k8s/agent-clusterrole.yaml");
+    String name = "rbac-diag-" + UUID.randomUUID().toString().substring(0, 6);
+    Path kubeconfig = apiServer.identity(name, role);
+    String ns = "rbac-diag-" + UUID.randomUUID().toString().substring(0, 8);
+    Vertx vertx = TestVertx.create();
+    try (KubernetesClient admin = apiServer.client()) {
+      Fabric8ClusterOps ops = Fabric8ClusterOps.fromConfig(vertx, KubeApiServer.configOf(kubeconfig), Optional.empty(),
+          new RetryPolicy(50, 2.0, 500, 2_000));
+      admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+      Workloads workloads = new Workloads(admin);
+      Deployment web = admin.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder().withNewMetadata()
+          .withName("web").withNamespace(ns).endMetadata().withNewSpec().withNewSelector().addToMatchLabels("app", "web")
+          .endSelector().withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata().withNewSpec()
+          .addNewContainer().withName("app").withImage("registry.example/web:1").endContainer().endSpec().endTemplate()
+          .endSpec().build()).create();
+      ReplicaSet rs = workloads.replicaSet(web, "web-1", "web");
+      Pod pod = workloads.pod(ns, "web-1-a", rs, Map.of("app", "web"), "app");
+      workloads.event(ns, "e1", pod, "BackOff", Instant.now());
+
+      assertTrue(ops.listPods().await(30, TimeUnit.SECONDS).stream()
+          .anyMatch(p -> p.getJsonObject("metadata").getString("name").equals("web-1-a")));
+      assertTrue(ops.getObject(new ObjectRef("apps/v1", "ReplicaSet", ns, "web-1")).await(30, TimeUnit.SECONDS).isPresent());
+      assertTrue(ops.getObject(new ObjectRef("apps/v1", "Deployment", ns, "web")).await(30, TimeUnit.SECONDS).isPresent());
+      assertTrue(ops.getObject(new ObjectRef("batch/v1", "Job", ns, "absent")).await(30, TimeUnit.SECONDS).isEmpty());
+      assertEquals(1, ops.listEvents(ns).await(30, TimeUnit.SECONDS).size());
+      // reading the log is allowed; it fails only because no kubelet serves it here
+      Throwable log = ops.podLogTail(ns, "web-1-a", "app", 100).transform(ar -> Future.succeededFuture(ar.cause()))
+          .await(30, TimeUnit.SECONDS);
+      assertNotNull(log);
+      assertNotEquals(403, ((ClusterCallException) log).status(), log.getMessage());
       ops.close();
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);

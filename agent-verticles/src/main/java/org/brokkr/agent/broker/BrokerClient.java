@@ -133,6 +133,39 @@ public final class BrokerClient implements AutoCloseable {
 
   // --- end work orders ---
 
+  // --- health and diagnostics ---
+
+  /** Reports the health of some deployment objects ({@code PATCH /agents/{id}/health-status}); any 2xx is success. */
+  public Future<Void> reportHealth(UUID agentId, JsonArray deploymentObjects) {
+    return api("PATCH", "/agents/" + agentId + "/health-status")
+        .sendJsonObject(new JsonObject().put("deployment_objects", deploymentObjects))
+        .transform(ar -> ar.succeeded() && ar.result().statusCode() / 100 == 2
+            ? Future.<Void>succeededFuture()
+            : Future.failedFuture(failure(ar.failed() ? null : ar.result(), ar.cause())));
+  }
+
+  /** The diagnostic requests waiting for this agent ({@code DiagnosticRequest} array), oldest first. */
+  public Future<JsonArray> pendingDiagnostics(UUID agentId) {
+    return expect(api("GET", "/agents/" + agentId + "/diagnostics/pending").send(), 200).map(HttpResponse::bodyAsJsonArray);
+  }
+
+  /** Claims a diagnostic request; fails with 409 when it is no longer pending (another claim won). */
+  public Future<JsonObject> claimDiagnostic(UUID requestId) {
+    return object(api("POST", "/diagnostics/" + requestId + "/claim").send(), 200);
+  }
+
+  /** One deployment object ({@code DeploymentObject}), as far as this agent may read it. */
+  public Future<JsonObject> deploymentObject(UUID id) {
+    return object(api("GET", "/deployment-objects/" + id).send(), 200);
+  }
+
+  /** Submits what was collected for a claimed diagnostic request ({@code SubmitDiagnosticResult}). */
+  public Future<Void> submitDiagnosticResult(UUID requestId, JsonObject result) {
+    return expect(api("POST", "/diagnostics/" + requestId + "/result").sendJsonObject(result), 201).mapEmpty();
+  }
+
+  // --- end of health and diagnostics ---
+
   private HttpRequest<Buffer> api(String method, String path) {
     return client.request(io.vertx.core.http.HttpMethod.valueOf(method), port, host, "/api/v1" + path)
         .ssl(ssl)

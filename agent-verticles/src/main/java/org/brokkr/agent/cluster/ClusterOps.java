@@ -1,6 +1,7 @@
 package org.brokkr.agent.cluster;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,6 +54,22 @@ public interface ClusterOps {
   Future<Optional<Map<String, Object>>> status(ObjectRef ref);
 
   // --- end work orders ---
+
+  // --- health and diagnostics: reads of pods, of their owners, of events and of container logs ---
+
+  /** Every pod (only those of the watched namespace, when one is set), each as its Kubernetes JSON. */
+  Future<List<JsonObject>> listPods();
+
+  /** One object as its Kubernetes JSON; empty when there is no such object. */
+  Future<Optional<JsonObject>> getObject(ObjectRef ref);
+
+  /** The core/v1 Events of one namespace, each as its Kubernetes JSON. */
+  Future<List<JsonObject>> listEvents(String namespace);
+
+  /** The last {@code lines} lines one container of a pod wrote to its log. */
+  Future<String> podLogTail(String namespace, String pod, String container, int lines);
+
+  // --- end of health and diagnostics ---
 
   /** Number of calls made so far that changed the cluster (applies that were not dry runs, deletes). */
   long writeCount();

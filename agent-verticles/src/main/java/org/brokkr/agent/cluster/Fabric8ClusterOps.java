@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -201,6 +202,64 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
       return found;
     });
   }
+
+  // --- health and diagnostics: reads of pods, of their owners, of events and of container logs ---
+
+  @Override
+  public Future<List<JsonObject>> listPods() {
+    return blocking(() -> {
+      calls.incrementAndGet();
+      var pods = watchNamespace.isPresent()
+          ? client.pods().inNamespace(watchNamespace.get()).list()
+          : client.pods().inAnyNamespace().list();
+      return json(pods.getItems());
+    });
+  }
+
+  @Override
+  public Future<Optional<JsonObject>> getObject(ObjectRef ref) {
+    return blocking(() -> {
+      calls.incrementAndGet();
+      var kind = client.genericKubernetesResources(ref.apiVersion(), ref.kind());
+      GenericKubernetesResource found = ref.namespace() != null
+          ? kind.inNamespace(ref.namespace()).withName(ref.name()).get()
+          : kind.withName(ref.name()).get();
+      return Optional.ofNullable(found).map(r -> new JsonObject(client.getKubernetesSerialization().asJson(r)));
+    });
+  }
+
+  @Override
+  public Future<List<JsonObject>> listEvents(String namespace) {
+    return blocking(() -> {
+      calls.incrementAndGet();
+      return json(client.v1().events().inNamespace(namespace).list().getItems());
+    });
+  }
+
+  @Override
+  public Future<String> podLogTail(String namespace, String pod, String container, int lines) {
+    // a plain GET of the log subresource: the DSL's getLog() first watches the pod until it is ready
+    String path = "/api/v1/namespaces/" + namespace + "/pods/" + pod + "/log?container=" + container + "&tailLines=" + lines;
+    return blocking(() -> {
+      calls.incrementAndGet();
+      String text = client.raw(path, "GET", null);
+      if (text == null) {
+        throw new ClusterCallException(404, "NotFound", "pod " + namespace + "/" + pod + " not found", null);
+      }
+      return text;
+    });
+  }
+
+  private List<JsonObject> json(List<? extends HasMetadata> items) {
+    var serialization = client.getKubernetesSerialization();
+    List<JsonObject> out = new ArrayList<>(items.size());
+    for (HasMetadata item : items) {
+      out.add(new JsonObject(serialization.asJson(item)));
+    }
+    return out;
+  }
+
+  // --- end of health and diagnostics ---
 
   // --- work orders: serving check, create, status reads ---
 

@@ -28,6 +28,8 @@ public final class StateStore {
   private String agentId;
   private String agentStatus;
   private Buffer lastSaved;
+  /** What {@link #owned()} answers: rebuilt on load and save, read by other verticles. */
+  private volatile Map<String, OwnedDeploymentObject> owned = Map.of();
 
   private StateStore(Vertx vertx, String dir) {
     this.vertx = vertx;
@@ -52,6 +54,7 @@ public final class StateStore {
     saved.fieldNames().forEach(id -> stacks.put(id, AppliedStack.fromJson(saved.getJsonObject(id))));
     json.getJsonArray("pending_events", new JsonArray()).forEach(e -> pendingEvents.add((JsonObject) e));
     lastTargetState = json.getJsonArray("last_target_state", new JsonArray());
+    publishOwned();
     return this;
   }
 
@@ -61,6 +64,7 @@ public final class StateStore {
       stacks.clear();
       pendingEvents.clear();
       lastTargetState = new JsonArray();
+      publishOwned();
     }
     agentId = id;
   }
@@ -95,7 +99,27 @@ public final class StateStore {
     lastTargetState = target;
   }
 
+  /**
+   * The deployment objects this agent applied and still owns, by id, as of the last load or save
+   * (a stack whose latest object failed or was a deletion marker has none). An immutable snapshot,
+   * safe to read from any thread.
+   */
+  public Map<String, OwnedDeploymentObject> owned() {
+    return owned;
+  }
+
+  private void publishOwned() {
+    Map<String, OwnedDeploymentObject> now = new LinkedHashMap<>();
+    stacks.forEach((stackId, s) -> {
+      if (s.succeeded() && !s.objects().isEmpty()) {
+        now.put(s.deploymentObjectId(), new OwnedDeploymentObject(s.deploymentObjectId(), stackId, s.objects()));
+      }
+    });
+    owned = java.util.Collections.unmodifiableMap(now);
+  }
+
   public Future<Void> save() {
+    publishOwned();
     JsonObject saved = new JsonObject();
     stacks.forEach((id, s) -> saved.put(id, s.toJson()));
     JsonObject json = new JsonObject()

@@ -67,4 +67,24 @@ class StateStoreTest {
     store.save().await(5, TimeUnit.SECONDS);
     assertTrue(Files.getLastModifiedTime(file).toMillis() > 0);
   }
+
+  @Test
+  void ownedObjectsAreEverySucceededStackNotJustTheLastApplied(@TempDir Path dir) throws Exception {
+    StateStore store = StateStore.open(vertx, dir.toString()).await(5, TimeUnit.SECONDS);
+    store.bindTo("agent-1");
+    ObjectRef cm = new ObjectRef("v1", "ConfigMap", "apps", "cm");
+    store.stacks().put("s1", new AppliedStack("o1", "sum1", true, List.of(cm)));
+    store.stacks().put("s2", new AppliedStack("o2", "sum2", true, List.of(cm)));
+    store.stacks().put("s3", new AppliedStack("o3", "sum3", false, List.of(cm)));
+    store.stacks().put("s4", new AppliedStack("o4", "sum4", true, List.of()));
+    assertTrue(store.owned().isEmpty(), "published on save, not while the deployment loop is changing it");
+    store.save().await(5, TimeUnit.SECONDS);
+    assertEquals(List.of("o1", "o2"), List.copyOf(store.owned().keySet()), "failed applies and deletion markers own nothing");
+    assertEquals(new OwnedDeploymentObject("o2", "s2", List.of(cm)), store.owned().get("o2"));
+
+    StateStore reopened = StateStore.open(vertx, dir.toString()).await(5, TimeUnit.SECONDS);
+    assertEquals(store.owned(), reopened.owned(), "known again right after a restart");
+    reopened.bindTo("agent-2");
+    assertTrue(reopened.owned().isEmpty());
+  }
 }

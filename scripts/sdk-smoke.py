@@ -23,6 +23,12 @@ from brokkr_broker_client.api.admin import list_audit_logs
 from brokkr_broker_client.api.agents import create_agent, get_target_state, update_agent, record_heartbeat
 from brokkr_broker_client.api.auth import verify_pak
 from brokkr_broker_client.api.generators import create_generator, register_agent
+from brokkr_broker_client.api.stacks import instantiate_template, list_stacks
+from brokkr_broker_client.api.templates import create_template, templates_add_label
+from brokkr_broker_client.api.work_orders import (claim_work_order, complete_work_order, create_work_order,
+                                                  get_work_order_log, list_pending_for_agent)
+from brokkr_broker_client.models import (ClaimWorkOrderRequest, CompleteWorkOrderRequest, CreateTemplateRequest,
+                                         CreateWorkOrderRequest, TemplateInstantiationRequest, WorkOrderTargeting)
 from brokkr_broker_client.models import AgentRegistrationBody, HeartbeatReport, CreateAgentRequest, NewAgentEvent, NewAgentLabel, NewGenerator
 
 
@@ -74,6 +80,36 @@ async def main(url: str, admin_pak: str) -> None:
     assert any(e.id == event.id for e in events)
     logs = check(await list_audit_logs.asyncio_detailed(client=admin.api), 200)
     print(f"target state: 1 object; event {event.id}; audit rows visible: {logs.total}")
+
+    # templates: a generator's template, label-matched to its stack, instantiated with parameters
+    stack = next(st for st in check(await list_stacks.asyncio_detailed(client=generator.api), 200)
+                 if st.name == f"sdk-stack-{run}")
+    template = check(await create_template.asyncio_detailed(client=generator.api, body=CreateTemplateRequest(
+        name=f"sdk-tpl-{run}",
+        template_content="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name | lower }}\n"
+                         "  namespace: {{ namespace | default(value=\"default\") }}\ndata:\n"
+                         "{% for k in keys %}  {{ k }}: \"{{ loop.index }}\"\n{% endfor %}",
+        parameters_schema='{"type":"object","required":["name","keys"],"properties":{"name":{"type":"string"},'
+                          '"keys":{"type":"array","items":{"type":"string"}}}}')), 201)
+    check(await templates_add_label.asyncio_detailed(template.id, client=generator.api, body=f"sdk:{run}"), 201)
+    rendered = check(await instantiate_template.asyncio_detailed(stack.id, client=generator.api,
+        body=TemplateInstantiationRequest(template_id=template.id, parameters={"name": "FROM-TPL", "keys": ["a", "b"]})), 201)
+    assert "name: from-tpl" in rendered.yaml_content and 'b: "2"' in rendered.yaml_content, rendered.yaml_content
+    print(f"template {template.id} rendered into deployment object {rendered.id}")
+
+    # work orders: admin queues one for the agent, the agent claims and completes it, the log has it
+    order = check(await create_work_order.asyncio_detailed(client=admin.api, body=CreateWorkOrderRequest(
+        work_type="custom", yaml_content="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wo\n",
+        targeting=WorkOrderTargeting(agent_ids=[agent_id]))), 201)
+    pending = check(await list_pending_for_agent.asyncio_detailed(agent_id, client=agent_client.api), 200)
+    assert any(o.id == order.id for o in pending), pending
+    check(await claim_work_order.asyncio_detailed(order.id, client=agent_client.api,
+        body=ClaimWorkOrderRequest(agent_id=agent_id)), 200)
+    check(await complete_work_order.asyncio_detailed(order.id, client=agent_client.api,
+        body=CompleteWorkOrderRequest(success=True, message="applied")), 200)
+    entry = check(await get_work_order_log.asyncio_detailed(order.id, client=admin.api), 200)
+    assert entry.success, entry
+    print(f"work order {order.id} claimed, completed and logged")
     print("sdk smoke: ok")
 
 

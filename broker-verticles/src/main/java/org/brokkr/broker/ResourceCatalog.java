@@ -9,9 +9,12 @@ import org.brokkr.broker.auth.AuthCache;
 import org.brokkr.broker.auth.AuthVerticle;
 import org.brokkr.broker.config.BrokerConfig;
 import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
+import org.brokkr.broker.diagnostics.DiagnosticsVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.events.AgentEventsVerticle;
+import org.brokkr.broker.fleet.FleetVerticle;
 import org.brokkr.broker.generators.GeneratorsVerticle;
+import org.brokkr.broker.health.HealthVerticle;
 import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.stacks.StacksVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
@@ -33,7 +36,10 @@ public final class ResourceCatalog {
         () -> new StacksVerticle(pool.get()),
         () -> new DeploymentObjectsVerticle(pool.get(), targetStates),
         () -> new AgentEventsVerticle(pool.get()),
-        () -> new AuditVerticle(pool.get()));
+        () -> new AuditVerticle(pool.get()),
+        () -> new DiagnosticsVerticle(pool.get()),
+        () -> new HealthVerticle(pool.get()),
+        () -> new FleetVerticle(pool.get()));
   }
 
   /** Which address owns each operation: one blueprint instance of every verticle, never deployed. */

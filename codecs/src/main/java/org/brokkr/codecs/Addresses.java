@@ -10,6 +10,9 @@ public final class Addresses {
   public static final String DEPLOYMENT_OBJECTS = "brokkr.deployment-objects";
   public static final String AGENT_EVENTS = "brokkr.agent-events";
   public static final String AUDIT = "brokkr.audit";
+  public static final String DIAGNOSTICS = "brokkr.diagnostics";
+  public static final String HEALTH = "brokkr.health";
+  public static final String FLEET = "brokkr.fleet";
   /** Fire-and-forget: a request was refused for an unknown PAK (written to the audit log). */
   public static final String AUDIT_AUTH_FAILED = "brokkr.audit.auth-failed";
 

@@ -114,12 +114,14 @@ public final class FleetRepository {
       SELECT f.id AS agent_id, f.name, f.cluster_name, f.status,
              FALSE AS ws_connected, NULL::timestamptz AS connected_since,
              f.last_heartbeat,
-             GREATEST(0, floor(extract(epoch FROM now() - f.last_heartbeat)))::bigint AS heartbeat_age_seconds,
+             CASE WHEN f.last_heartbeat IS NOT NULL
+                  THEN GREATEST(0, floor(extract(epoch FROM now() - f.last_heartbeat)))::bigint END AS heartbeat_age_seconds,
              COALESCE(po.n, 0) AS pending_object_count,
              COALESCE(pw.n, 0) AS pending_work_orders,
              COALESCE(cw.n, 0) AS claimed_work_orders,
              le.at AS last_event_at,
-             GREATEST(0, floor(extract(epoch FROM now() - le.at)))::bigint AS seconds_since_last_event,
+             CASE WHEN le.at IS NOT NULL
+                  THEN GREATEST(0, floor(extract(epoch FROM now() - le.at)))::bigint END AS seconds_since_last_event,
              COALESCE(h.failing, 0) AS health_failing,
              COALESCE(h.degraded, 0) AS health_degraded,
              f.k8s_reachable,
@@ -141,12 +143,12 @@ public final class FleetRepository {
 
   /** Records of every live agent, or of those registered with {@code generatorId} when given. */
   public Future<JsonArray> records(SqlClient db, UUID generatorId) {
-    return db.preparedQuery(RECORDS).execute(Tuple.of(generatorId, null)).map(Rows::jsonArray);
+    return db.preparedQuery(RECORDS).execute(Tuple.tuple().addUUID(generatorId).addUUID(null)).map(Rows::jsonArray);
   }
 
   /** The record of one live agent (an empty array when there is none). */
   public Future<JsonArray> record(SqlClient db, UUID agentId) {
-    return db.preparedQuery(RECORDS).execute(Tuple.of(null, agentId)).map(Rows::jsonArray);
+    return db.preparedQuery(RECORDS).execute(Tuple.tuple().addUUID(null).addUUID(agentId)).map(Rows::jsonArray);
   }
 
   /** The agent's newest live events (at most {@value #RECENT_EVENTS}), newest first. */

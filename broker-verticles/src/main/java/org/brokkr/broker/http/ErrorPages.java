@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorException;
 import org.brokkr.broker.support.FailureLog;
 import org.brokkr.codecs.Addresses;
@@ -97,10 +98,13 @@ final class ErrorPages {
         .put("user_agent", ClientInfo.userAgent(ctx.request())));
   }
 
-  /** The contract's refusal of a request body somewhere in the failure's causes, or null. */
+  /**
+   * The contract schema's refusal of a request body somewhere in the failure's causes, or null
+   * (a body that is not JSON at all stays a generic 400).
+   */
   private static ValidatorException refusedBody(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ValidatorException ve && ve.getMessage() != null && ve.getMessage().contains("request body")) {
+      if (t instanceof SchemaValidationException ve && ve.getMessage() != null && ve.getMessage().contains("request body")) {
         return ve;
       }
     }

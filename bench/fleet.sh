@@ -15,6 +15,7 @@ DB=${BENCH_DATABASE:-brokkr_bench_fleet}
 DB_URL="${SERVER%/*}/$DB"
 PORT=${BENCH_PORT:-3910}
 WORK=$(mktemp -d)
+BROKER_PID=""
 trap 'kill "$BROKER_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 echo "== recreating database $DB" >&2
@@ -36,20 +37,22 @@ URL="http://localhost:$PORT/api/v1/fleet"
 RECORDS=$(curl -sf -H "$ADMIN" "$URL" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 BYTES=$(curl -sf -H "$ADMIN" "$URL" | wc -c)
 echo "== GET /fleet answers $RECORDS records, $BYTES bytes" >&2
-echo "== database time of the fleet statement (EXPLAIN ANALYZE, after warm-up)" >&2
+echo "== database time of the fleet statement alone (psql, JIT off as the broker runs it; 10 runs)" >&2
 for _ in 1 2 3; do curl -sf -o /dev/null -H "$ADMIN" "$URL"; done
-python3 - "$DB_URL" <<'EOF'
+python3 - "$DB_URL" <<'EOF2'
 import re, subprocess, sys
 src = open("broker-verticles/src/main/java/org/brokkr/broker/fleet/FleetRepository.java").read()
 sql = re.search(r'RECORDS = """\n(.*?)""";', src, re.S).group(1)
-sql = sql.replace("$1::uuid", "NULL::uuid").replace("$2::uuid", "NULL::uuid")
-out = subprocess.run(["psql", sys.argv[1], "-qAt", "-c", "EXPLAIN (ANALYZE, SUMMARY) " + sql],
-                     capture_output=True, text=True, check=True).stdout
-print("\n".join(l for l in out.splitlines() if "Execution Time" in l or "Planning Time" in l), file=sys.stderr)
-EOF
-
+sql = sql.replace("%s", "")  # the whole-fleet statement
+script = "SET jit = off;\n\\o /dev/null\n\\timing on\n" + (sql + ";\n") * 10
+out = subprocess.run(["psql", sys.argv[1], "-qAt"], input=script, capture_output=True, text=True, check=True).stdout
+times = sorted(float(t) for t in re.findall(r"Time: ([0-9.]+) ms", out))
+print("statement: min %.1f ms, median %.1f ms, max %.1f ms" % (times[0], times[len(times) // 2], times[-1]), file=sys.stderr)
+EOF2
+echo "== load average: $(cut -d" " -f1-3 /proc/loadavg)" >&2
 echo "== warm-up 10s" >&2
 wrk -t1 -c"$CONNECTIONS" -d10s -H "$ADMIN" "$URL" > /dev/null
 echo "== measuring $DURATION with $CONNECTIONS connection(s)" >&2
 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -H "$ADMIN" "$URL"
+echo "load average: $(cut -d" " -f1-3 /proc/loadavg)"
 echo "broker RSS: $(ps -o rss= -p "$BROKER_PID" | awk '{printf "%.0f MiB", $1/1024}')"

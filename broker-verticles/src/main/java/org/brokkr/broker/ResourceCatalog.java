@@ -12,6 +12,7 @@ import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
 import org.brokkr.broker.diagnostics.DiagnosticsVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.events.AgentEventsVerticle;
+import org.brokkr.broker.fleet.FleetSnapshots;
 import org.brokkr.broker.fleet.FleetVerticle;
 import org.brokkr.broker.generators.GeneratorsVerticle;
 import org.brokkr.broker.health.HealthVerticle;
@@ -29,6 +30,7 @@ public final class ResourceCatalog {
 
   public static List<Supplier<ResourceVerticle>> verticles(BrokerConfig config, Supplier<Pool> pool, AuthCache auth,
       TargetStateCache targetStates) {
+    FleetSnapshots fleet = new FleetSnapshots(config.fleetSnapshotMaxAgeMillis());
     return List.of(
         () -> new AuthVerticle(pool.get()),
         () -> new GeneratorsVerticle(pool.get(), config.pakFormat(), auth, config.agentSelfRegistration()),
@@ -39,7 +41,7 @@ public final class ResourceCatalog {
         () -> new AuditVerticle(pool.get()),
         () -> new DiagnosticsVerticle(pool.get()),
         () -> new HealthVerticle(pool.get()),
-        () -> new FleetVerticle(pool.get()));
+        () -> new FleetVerticle(pool.get(), fleet));
   }
 
   /** Which address owns each operation: one blueprint instance of every verticle, never deployed. */

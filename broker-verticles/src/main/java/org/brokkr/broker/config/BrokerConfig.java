@@ -30,7 +30,8 @@ public record BrokerConfig(
     List<Cidr> trustedProxies,
     boolean agentSelfRegistration,
     int diagnosticCleanupIntervalSeconds,
-    int diagnosticMaxAgeHours) {
+    int diagnosticMaxAgeHours,
+    long fleetSnapshotMaxAgeMillis) {
 
   /** Where a minted admin PAK goes when the broker uses an external database (the reference's path). */
   public static final String EXTERNAL_ADMIN_PAK_FILE = "/tmp/brokkr-keys/key.txt";
@@ -109,7 +110,8 @@ public record BrokerConfig(
         trustedProxies(s),
         s.choice("broker.agent_self_registration", "open", "open", "closed").equals("open"),
         s.integer("broker.diagnostic_cleanup_interval_seconds", 900, 1, 86_400),
-        s.integer("broker.diagnostic_max_age_hours", 1, 0, 8_760));
+        s.integer("broker.diagnostic_max_age_hours", 1, 0, 8_760),
+        s.longValue("broker.fleet_snapshot_max_age_ms", 1_000, 0, 60_000));
   }
 
   /** True when the broker runs its own PostgreSQL (no database URL configured). */

@@ -1,6 +1,7 @@
 package org.brokkr.broker.fleet;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.UUID;
@@ -18,10 +19,13 @@ import org.brokkr.codecs.ApiResponse;
  */
 public final class FleetVerticle extends ResourceVerticle {
   private final Pool pool;
+  private final FleetSnapshots snapshots;
   private final FleetRepository repo = new FleetRepository();
 
-  public FleetVerticle(Pool pool) {
+  /** {@code snapshots} is shared by every instance of one broker. */
+  public FleetVerticle(Pool pool, FleetSnapshots snapshots) {
     this.pool = pool;
+    this.snapshots = snapshots;
   }
 
   @Override
@@ -39,7 +43,12 @@ public final class FleetVerticle extends ResourceVerticle {
   private Future<ApiResponse> list(ApiRequest req) {
     Access.requireAdmin(req.caller());
     UUID generator = req.queryParam("pak_id").map(v -> Fields.uuid(v, "pak_id", "invalid_query_parameter")).orElse(null);
-    return repo.records(pool, generator).map(ApiResponse::ok);
+    if (generator != null) {
+      return repo.records(pool, generator).map(ApiResponse::ok);
+    }
+    // the whole fleet: encoded once per snapshot, answered as is
+    return snapshots.get(() -> repo.records(pool, null).map(JsonArray::toBuffer))
+        .map(body -> ApiResponse.raw(200, body, ApiResponse.JSON));
   }
 
   private Future<ApiResponse> status(ApiRequest req) {

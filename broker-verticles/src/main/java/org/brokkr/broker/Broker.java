@@ -20,6 +20,7 @@ import org.brokkr.broker.config.BrokerConfig;
 import org.brokkr.broker.db.DatabaseTarget;
 import org.brokkr.broker.db.EmbeddedDatabase;
 import org.brokkr.broker.db.Migrations;
+import org.brokkr.broker.diagnostics.DiagnosticCleanupVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.http.ApiContract;
 import org.brokkr.broker.http.HttpApiVerticle;
@@ -95,6 +96,8 @@ public final class Broker {
         .compose(v -> vertx.deployVerticle(new AuthFailuresVerticle(pool)).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new WorkOrderMaintenanceVerticle(pool, config.workOrderMaintenanceIntervalMillis()))
             .onSuccess(deployments::add).<Void>mapEmpty())
+        .compose(v -> vertx.deployVerticle(new DiagnosticCleanupVerticle(pool, config.diagnosticCleanupIntervalSeconds(),
+            config.diagnosticMaxAgeHours())).onSuccess(deployments::add).<Void>mapEmpty())
         .onSuccess(v -> {
           readiness.started(vertx, pool);
           LOG.info("broker ready port={} startup_ms={}", port.get(), (System.nanoTime() - started) / 1_000_000);

@@ -9,9 +9,13 @@ import org.brokkr.broker.auth.AuthCache;
 import org.brokkr.broker.auth.AuthVerticle;
 import org.brokkr.broker.config.BrokerConfig;
 import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
+import org.brokkr.broker.diagnostics.DiagnosticsVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.events.AgentEventsVerticle;
+import org.brokkr.broker.fleet.FleetSnapshots;
+import org.brokkr.broker.fleet.FleetVerticle;
 import org.brokkr.broker.generators.GeneratorsVerticle;
+import org.brokkr.broker.health.HealthVerticle;
 import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.stacks.StacksVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
@@ -30,6 +34,7 @@ public final class ResourceCatalog {
 
   public static List<Supplier<ResourceVerticle>> verticles(BrokerConfig config, Supplier<Pool> pool, AuthCache auth,
       TargetStateCache targetStates) {
+    FleetSnapshots fleet = new FleetSnapshots(config.fleetSnapshotMaxAgeMillis());
     return List.of(
         () -> new AuthVerticle(pool.get()),
         () -> new GeneratorsVerticle(pool.get(), config.pakFormat(), auth, config.agentSelfRegistration()),
@@ -41,7 +46,10 @@ public final class ResourceCatalog {
         () -> new WorkOrderQueueVerticle(pool.get()),
         () -> new TemplatesVerticle(pool.get()),
         () -> new TemplateInstantiationVerticle(pool.get(), config.maxBodyBytes()),
-        () -> new AuditVerticle(pool.get()));
+        () -> new AuditVerticle(pool.get()),
+        () -> new DiagnosticsVerticle(pool.get()),
+        () -> new HealthVerticle(pool.get()),
+        () -> new FleetVerticle(pool.get(), fleet));
   }
 
   /** Which address owns each operation: one blueprint instance of every verticle, never deployed. */

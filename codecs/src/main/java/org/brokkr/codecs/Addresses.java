@@ -16,6 +16,9 @@ public final class Addresses {
   public static final String WORK_ORDERS = "brokkr.work-orders";
   /** The queue side of work orders: pending lists, claims and completions. */
   public static final String WORK_ORDER_QUEUE = "brokkr.work-orders.queue";
+  public static final String DIAGNOSTICS = "brokkr.diagnostics";
+  public static final String HEALTH = "brokkr.health";
+  public static final String FLEET = "brokkr.fleet";
   /** Fire-and-forget: a request was refused for an unknown PAK (written to the audit log). */
   public static final String AUDIT_AUTH_FAILED = "brokkr.audit.auth-failed";
 

@@ -33,6 +33,11 @@ public record ApiResponse(int status, Object body, String contentType, String et
     return new ApiResponse(204, null, null);
   }
 
+  /** A body already encoded (sent as is, never copied per request). */
+  public static ApiResponse raw(int status, io.vertx.core.buffer.Buffer body, String contentType) {
+    return new ApiResponse(status, body, contentType, null);
+  }
+
   public static ApiResponse raw(int status, String body, String contentType) {
     return new ApiResponse(status, body, contentType);
   }

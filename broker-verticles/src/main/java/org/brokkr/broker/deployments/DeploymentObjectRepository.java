@@ -8,7 +8,10 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.brokkr.broker.stacks.Matching;
 import org.brokkr.broker.support.AuditEntry;
@@ -60,14 +63,17 @@ public final class DeploymentObjectRepository {
    * label/annotation matches of generators it is registered with), deletion markers it is still
    * owed, and objects it already reported on (so a retried report is not refused).
    */
-  private static final String STACK_OF_OBJECT_GIVEN_TO_AGENT = """
-      SELECT d.stack_id FROM deployment_objects d
-       WHERE d.id = $2
-         AND (d.stack_id IN (""" + Matching.ASSOCIATED_STACK_IDS + """
-              )
-              OR EXISTS (SELECT 1 FROM agent_pending_deletions p WHERE p.agent_id = $1 AND p.deployment_object_id = d.id)
-              OR EXISTS (SELECT 1 FROM agent_events e WHERE e.agent_id = $1 AND e.deployment_object_id = d.id))""";
+  private static final String GIVEN_TO_AGENT = """
+      (d.stack_id IN (""" + Matching.ASSOCIATED_STACK_IDS + """
+       )
+       OR EXISTS (SELECT 1 FROM agent_pending_deletions p WHERE p.agent_id = $1 AND p.deployment_object_id = d.id)
+       OR EXISTS (SELECT 1 FROM agent_events e WHERE e.agent_id = $1 AND e.deployment_object_id = d.id))""";
+  private static final String STACK_OF_OBJECT_GIVEN_TO_AGENT =
+      "SELECT d.stack_id FROM deployment_objects d WHERE d.id = $2 AND " + GIVEN_TO_AGENT;
+  private static final String OBJECTS_GIVEN_TO_AGENT =
+      "SELECT d.id FROM deployment_objects d WHERE d.id = ANY($2::uuid[]) AND " + GIVEN_TO_AGENT;
   private static final String STACK_OF_OBJECT = "SELECT stack_id FROM deployment_objects WHERE id = $1";
+  private static final String EXISTING_OBJECTS = "SELECT id FROM deployment_objects WHERE id = ANY($1::uuid[])";
 
   private static String prefixed(String alias) {
     StringBuilder out = new StringBuilder();
@@ -132,6 +138,27 @@ public final class DeploymentObjectRepository {
   /** The stack of any deployment object (admin writes), or empty when there is no such object. */
   public Future<Optional<UUID>> stackOfObject(SqlClient db, UUID objectId) {
     return db.preparedQuery(STACK_OF_OBJECT).execute(Tuple.of(objectId)).map(DeploymentObjectRepository::firstUuid);
+  }
+
+  /** Which of these objects the agent was given (the rule of {@link #stackOfObjectGivenTo}), in one query. */
+  public Future<Set<UUID>> objectsGivenTo(SqlClient db, UUID agentId, List<UUID> objectIds) {
+    return db.preparedQuery(OBJECTS_GIVEN_TO_AGENT)
+        .execute(Tuple.tuple().addUUID(agentId).addArrayOfUUID(objectIds.toArray(new UUID[0])))
+        .map(DeploymentObjectRepository::uuids);
+  }
+
+  /** Which of these deployment objects exist (admin writes). */
+  public Future<Set<UUID>> existingObjects(SqlClient db, List<UUID> objectIds) {
+    return db.preparedQuery(EXISTING_OBJECTS).execute(Tuple.tuple().addArrayOfUUID(objectIds.toArray(new UUID[0])))
+        .map(DeploymentObjectRepository::uuids);
+  }
+
+  private static Set<UUID> uuids(RowSet<Row> rows) {
+    Set<UUID> out = new HashSet<>();
+    for (Row row : rows) {
+      out.add(row.getUUID(0));
+    }
+    return out;
   }
 
   private static Optional<UUID> firstUuid(RowSet<Row> rows) {

@@ -91,6 +91,8 @@ public final class ApiDispatcher {
     ctx.response().putHeader("Content-Type", response.contentType() == null ? ApiResponse.JSON : response.contentType());
     if (body instanceof JsonObject obj) {
       ctx.response().end(obj.toBuffer());
+    } else if (body instanceof Buffer encoded) {
+      ctx.response().end(encoded);
     } else if (body instanceof JsonArray arr) {
       ctx.response().end(arr.toBuffer());
     } else {

@@ -213,4 +213,18 @@ class BrokerConfigTest {
         () -> load(Map.of(Settings.CONFIG_FILE_ENV, file.toString())));
     assertTrue(broken.getMessage().contains(Settings.CONFIG_FILE_ENV), broken.getMessage());
   }
+
+  @Test
+  void diagnosticCleanupSettingsHaveTheReferenceNamesAndDefaults() {
+    BrokerConfig defaults = load(Map.of());
+    assertEquals(900, defaults.diagnosticCleanupIntervalSeconds());
+    assertEquals(1, defaults.diagnosticMaxAgeHours());
+    BrokerConfig set = load(Map.of("BROKKR__BROKER__DIAGNOSTIC_CLEANUP_INTERVAL_SECONDS", "60",
+        "BROKKR__BROKER__DIAGNOSTIC_MAX_AGE_HOURS", "24"));
+    assertEquals(60, set.diagnosticCleanupIntervalSeconds());
+    assertEquals(24, set.diagnosticMaxAgeHours());
+    assertTrue(invalid("BROKKR__BROKER__DIAGNOSTIC_CLEANUP_INTERVAL_SECONDS", "0").getMessage()
+        .contains("BROKKR__BROKER__DIAGNOSTIC_CLEANUP_INTERVAL_SECONDS"));
+    invalid("BROKKR__BROKER__DIAGNOSTIC_MAX_AGE_HOURS", "-1");
+  }
 }

@@ -161,7 +161,22 @@ class AuthorizationMatrixTest {
       op("instantiate_template", "POST", "/stacks/{stack_id}/deployment-objects/from-template")
           .with(w -> Map.of("stack_id", w.stackId()))
           .body(w -> new JsonObject().put("template_id", w.templateId).put("parameters", new JsonObject().put("name", "m")))
-          .allow(ADMIN, OWNER_GEN));
+          .allow(ADMIN, OWNER_GEN),
+      // diagnostics (assigned to the self agent), health, fleet
+      op("create_diagnostic_request", "POST", "/deployment-objects/{id}/diagnostics")
+          .with(w -> Map.of("id", w.deploymentObjectId)).body(w -> new JsonObject().put("agent_id", w.selfAgentId())).allow(ADMIN),
+      op("get_pending_diagnostics", "GET", "/agents/{id}/diagnostics/pending").with(AGENT).allow(ADMIN, SELF_AGENT),
+      op("get_diagnostic", "GET", "/diagnostics/{id}").with(w -> Map.of("id", w.diagnosticId)).allow(ADMIN, SELF_AGENT),
+      op("claim_diagnostic", "POST", "/diagnostics/{id}/claim").with(w -> Map.of("id", w.diagnosticId)).allow(ADMIN, SELF_AGENT),
+      op("submit_diagnostic_result", "POST", "/diagnostics/{id}/result").with(w -> Map.of("id", w.claimedDiagnosticId))
+          .body(w -> MatrixWorld.newDiagnosticResult()).allow(SELF_AGENT),
+      op("update_health_status", "PATCH", "/agents/{id}/health-status").with(AGENT).body(MatrixWorld::newHealthReport)
+          .allow(ADMIN, SELF_AGENT),
+      op("get_deployment_health", "GET", "/deployment-objects/{id}/health").with(w -> Map.of("id", w.deploymentObjectId))
+          .allow(ADMIN),
+      op("get_stack_health", "GET", "/stacks/{id}/health").with(STACK).allow(ADMIN),
+      op("list_fleet", "GET", "/fleet").allow(ADMIN),
+      op("get_agent_fleet_status", "GET", "/agents/{id}/fleet-status").with(AGENT).allow(ADMIN));
 
   static TestBroker broker;
 
@@ -193,7 +208,7 @@ class AuthorizationMatrixTest {
       assertFalse(op.allowed().contains(NONE), op.id() + ": no operation is open without a PAK");
       table.put(op.id(), op.method() + " " + op.path().split("\\?", 2)[0]);
     }
-    assertEquals(71, contract.size());
+    assertEquals(81, contract.size());
     assertEquals(contract, table, "one row per contract operation, with its method and path");
   }
 

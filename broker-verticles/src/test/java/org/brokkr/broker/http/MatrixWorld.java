@@ -44,6 +44,9 @@ final class MatrixWorld {
   final String loggedWorkOrderId;
   /** The owner's template, labelled and annotated like the stack (so it may be instantiated there). */
   final String templateId;
+  /** Diagnostic requests assigned to the self agent: one pending, one it has claimed. */
+  final String diagnosticId;
+  final String claimedDiagnosticId;
 
   private MatrixWorld(TestBroker broker) {
     adminPak = broker.adminPak;
@@ -79,6 +82,11 @@ final class MatrixWorld {
     created(admin.post("/agents/" + selfAgentId() + "/annotations",
         new JsonObject().put("agent_id", selfAgentId()).put("key", AGENT_ANNOTATION).put("value", "v")));
     agentEventId = created(broker.as(selfAgentPak).post("/agents/" + selfAgentId() + "/events", newEvent())).getString("id");
+    JsonObject diagnostic = new JsonObject().put("agent_id", selfAgentId());
+    diagnosticId = created(admin.post("/deployment-objects/" + deploymentObjectId + "/diagnostics", diagnostic)).getString("id");
+    claimedDiagnosticId = created(admin.post("/deployment-objects/" + deploymentObjectId + "/diagnostics", diagnostic)).getString("id");
+    assertEquals(200, broker.as(selfAgentPak).post("/diagnostics/" + claimedDiagnosticId + "/claim", null).statusCode());
+
     pendingWorkOrderId = created(admin.post("/work-orders", newWorkOrder())).getString("id");
     claimedWorkOrderId = created(admin.post("/work-orders", newWorkOrder())).getString("id");
     loggedWorkOrderId = created(admin.post("/work-orders", newWorkOrder())).getString("id");
@@ -133,6 +141,15 @@ final class MatrixWorld {
   JsonObject newEvent() {
     return new JsonObject().put("agent_id", selfAgentId()).put("deployment_object_id", deploymentObjectId)
         .put("event_type", "DEPLOY").put("status", "SUCCESS");
+  }
+
+  JsonObject newHealthReport() {
+    return new JsonObject().put("deployment_objects", new JsonArray().add(new JsonObject()
+        .put("id", deploymentObjectId).put("status", "healthy").put("checked_at", "2026-01-01T00:00:00Z")));
+  }
+
+  static JsonObject newDiagnosticResult() {
+    return new JsonObject().put("pod_statuses", "[]").put("events", "[]").put("collected_at", "2026-01-01T00:00:00Z");
   }
 
   JsonObject newWorkOrder() {

@@ -52,6 +52,8 @@ public final class TestBroker implements AutoCloseable {
     settings.put("broker.pak_hash", admin.hash());
     settings.put("broker.http_instances", "2");
     settings.put("database.max_connections", "8");
+    // tests compare the fleet view with what they just changed (FleetSnapshotTest covers the snapshot)
+    settings.put("broker.fleet_snapshot_max_age_ms", "0");
     settings.putAll(extra);
     BrokerConfig config = BrokerConfig.from(Settings.of(settings));
     Vertx vertx = TestVertx.create();

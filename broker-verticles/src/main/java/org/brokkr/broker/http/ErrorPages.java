@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorException;
 import org.brokkr.broker.support.FailureLog;
 import org.brokkr.codecs.Addresses;
@@ -28,10 +29,25 @@ final class ErrorPages {
   }
 
   void handle(RoutingContext ctx) {
+    handle(ctx, null);
+  }
+
+  /**
+   * As {@link #handle(RoutingContext)}, with the operation's own answer to a request body the
+   * contract refuses (its {@code x-brokkr-body-error}: status and code), when it declares one.
+   */
+  void handle(RoutingContext ctx, BodyError bodyError) {
     if (ctx.response().ended()) {
       return;
     }
     Throwable failure = ctx.failure();
+    ValidatorException refusedBody = bodyError == null ? null : refusedBody(failure);
+    if (refusedBody != null) {
+      ApiError error = new ApiError(bodyError.failure(), bodyError.code(), refusedBody.getMessage());
+      FailureLog.refused(LOG, "request path=" + ctx.request().path(), error.failure().httpStatus(), error.code());
+      ApiDispatcher.writeError(ctx, error);
+      return;
+    }
     int status = ctx.statusCode();
     if (failure instanceof HttpException he) {
       status = he.getStatusCode();
@@ -80,6 +96,44 @@ final class ErrorPages {
         .put("path", ClientInfo.path(ctx.request()))
         .put("ip_address", clients.address(ctx.request()))
         .put("user_agent", ClientInfo.userAgent(ctx.request())));
+  }
+
+  /**
+   * The contract schema's refusal of a request body somewhere in the failure's causes, or null
+   * (a body that is not JSON at all stays a generic 400).
+   */
+  private static ValidatorException refusedBody(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SchemaValidationException ve && ve.getMessage() != null && ve.getMessage().contains("request body")) {
+        return ve;
+      }
+    }
+    return null;
+  }
+
+  /** An operation's status and code for a request body its contract schema refuses. */
+  record BodyError(Failure failure, String code) {
+    static final String EXTENSION = "x-brokkr-body-error";
+
+    /** The operation's declaration, or null when it has none (the generic 400 {@code invalid_request} applies). */
+    static BodyError of(java.util.Map<String, Object> extensions) {
+      Object raw = extensions.get(EXTENSION);
+      if (raw instanceof java.util.Map<?, ?> map) {
+        @SuppressWarnings("unchecked")
+        JsonObject wrapped = new JsonObject((java.util.Map<String, Object>) map);
+        raw = wrapped;
+      }
+      if (!(raw instanceof JsonObject declared)) {
+        return null;
+      }
+      int status = declared.getInteger("status", 400);
+      for (Failure f : Failure.values()) {
+        if (f.httpStatus() == status) {
+          return new BodyError(f, declared.getString("code"));
+        }
+      }
+      throw new IllegalStateException(EXTENSION + ": no failure class answers with status " + status);
+    }
   }
 
   /** An ApiError somewhere in the failure's causes (the handlers wrap what our provider failed with). */

@@ -95,8 +95,9 @@ public final class HttpApiVerticle extends VerticleBase {
     }
     builder.getRoutes().forEach(route -> {
       String op = route.getOperation().getOperationId();
+      ErrorPages.BodyError bodyError = ErrorPages.BodyError.of(route.getOperation().getExtensions());
       route.addHandler(ctx -> dispatcher.dispatch(ctx, resolveTrailingSlash(ctx, op), ApiDispatcher.caller(ctx)));
-      route.addFailureHandler(errors::handle);
+      route.addFailureHandler(ctx -> errors.handle(ctx, bodyError));
     });
     Router router = builder.createRouter();
     router.route().failureHandler(errors::handle);

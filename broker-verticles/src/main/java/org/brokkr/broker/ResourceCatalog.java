@@ -15,6 +15,9 @@ import org.brokkr.broker.generators.GeneratorsVerticle;
 import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.stacks.StacksVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
+import org.brokkr.broker.webhooks.AgentWebhooksVerticle;
+import org.brokkr.broker.webhooks.WebhookCipher;
+import org.brokkr.broker.webhooks.WebhooksVerticle;
 
 /**
  * The broker's resource verticles, in deployment order. The same list is deployed and read for
@@ -26,6 +29,7 @@ public final class ResourceCatalog {
 
   public static List<Supplier<ResourceVerticle>> verticles(BrokerConfig config, Supplier<Pool> pool, AuthCache auth,
       TargetStateCache targetStates) {
+    WebhookCipher webhookCipher = WebhookCipher.of(config.webhooks().encryptionKey());
     return List.of(
         () -> new AuthVerticle(pool.get()),
         () -> new GeneratorsVerticle(pool.get(), config.pakFormat(), auth, config.agentSelfRegistration()),
@@ -33,7 +37,9 @@ public final class ResourceCatalog {
         () -> new StacksVerticle(pool.get()),
         () -> new DeploymentObjectsVerticle(pool.get(), targetStates),
         () -> new AgentEventsVerticle(pool.get()),
-        () -> new AuditVerticle(pool.get()));
+        () -> new AuditVerticle(pool.get()),
+        () -> new WebhooksVerticle(pool.get(), webhookCipher),
+        () -> new AgentWebhooksVerticle(pool.get(), webhookCipher, config.webhooks().claimTtlSeconds()));
   }
 
   /** Which address owns each operation: one blueprint instance of every verticle, never deployed. */

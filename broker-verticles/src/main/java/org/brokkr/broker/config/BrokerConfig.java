@@ -28,7 +28,9 @@ public record BrokerConfig(
     int httpInstances,
     long targetStateCacheTtlMillis,
     List<Cidr> trustedProxies,
-    boolean agentSelfRegistration) {
+    boolean agentSelfRegistration,
+    WebhookSettings webhooks,
+    RetentionSettings retention) {
 
   /** Where a minted admin PAK goes when the broker uses an external database (the reference's path). */
   public static final String EXTERNAL_ADMIN_PAK_FILE = "/tmp/brokkr-keys/key.txt";
@@ -105,7 +107,9 @@ public record BrokerConfig(
         s.integer("broker.http_instances", Math.max(1, 2 * Runtime.getRuntime().availableProcessors()), 1, 256),
         s.longValue("broker.target_state_cache_ttl_ms", 30_000, 0, 3_600_000),
         trustedProxies(s),
-        s.choice("broker.agent_self_registration", "open", "open", "closed").equals("open"));
+        s.choice("broker.agent_self_registration", "open", "open", "closed").equals("open"),
+        WebhookSettings.from(s),
+        RetentionSettings.from(s));
   }
 
   /** True when the broker runs its own PostgreSQL (no database URL configured). */

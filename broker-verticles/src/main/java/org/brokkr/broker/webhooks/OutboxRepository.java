@@ -35,10 +35,15 @@ final class OutboxRepository {
 
   /** One outbox row. */
   record Event(UUID id, String type, JsonObject envelope, OffsetDateTime createdAt) {
-    /** The delivery body: the stored envelope in the reference's field order. */
+    /**
+     * The delivery body in the reference's field order. The id and type are the row's (so the body's
+     * id is always the delivery's event_id); a row written without an envelope still delivers.
+     */
     String body() {
-      return new JsonObject().put("id", envelope.getValue("id")).put("event_type", envelope.getValue("event_type"))
-          .put("timestamp", envelope.getValue("timestamp")).put("data", envelope.getValue("data")).encode();
+      Object timestamp = envelope.getValue("timestamp");
+      return new JsonObject().put("id", id.toString()).put("event_type", type)
+          .put("timestamp", timestamp != null ? timestamp : org.brokkr.broker.support.Rows.timestamp(createdAt))
+          .put("data", data() != null ? data() : new JsonObject()).encode();
     }
 
     JsonObject data() {
@@ -53,7 +58,9 @@ final class OutboxRepository {
     return conn.preparedQuery(CLAIM).execute(Tuple.of(limit)).map(rows -> {
       List<Event> out = new ArrayList<>(rows.size());
       for (Row r : rows) {
-        out.add(new Event(r.getUUID("id"), r.getString("event_type"), r.getJsonObject("payload"), r.getOffsetDateTime("created_at")));
+        Object payload = r.getValue("payload");
+        out.add(new Event(r.getUUID("id"), r.getString("event_type"),
+            payload instanceof JsonObject envelope ? envelope : new JsonObject(), r.getOffsetDateTime("created_at")));
       }
       out.sort(Comparator.comparing(Event::createdAt).thenComparing(Event::id));
       return out;

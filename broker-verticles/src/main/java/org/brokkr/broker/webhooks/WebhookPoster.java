@@ -94,8 +94,10 @@ final class WebhookPoster {
     headers.forEach(options::putHeader);
     Promise<Outcome> result = Promise.promise();
     HttpClientRequest[] sent = new HttpClientRequest[1];
+    // the deadline ends the exchange whatever stage it is in (a 2xx whose body never ends included)
     long deadline = vertx.setTimer(timeoutMillis, id -> {
-      if (result.tryComplete(new Outcome(0, null, "timed out after " + Math.max(1, timeoutSeconds) + " s")) && sent[0] != null) {
+      result.tryComplete(new Outcome(0, null, "timed out after " + Math.max(1, timeoutSeconds) + " s"));
+      if (sent[0] != null) {
         sent[0].reset(0);
       }
     });

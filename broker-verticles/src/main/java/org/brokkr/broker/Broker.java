@@ -1,10 +1,12 @@
 package org.brokkr.broker;
 
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
@@ -47,6 +49,7 @@ public final class Broker {
   private final List<String> deployments = new ArrayList<>();
   private EmbeddedDatabase embedded;
   private Pool pool;
+  private PgConnectOptions listenOptions;
 
   private Broker(Vertx vertx, BrokerConfig config) {
     this.vertx = vertx;
@@ -91,6 +94,7 @@ public final class Broker {
         })
         // one LISTEN connection per broker; resource verticles run on every event loop
         .compose(target -> vertx.deployVerticle(new ChangeListenerVerticle(target.connectOptions(), cache, targetStates))
+            .onSuccess(id -> listenOptions = target.connectOptions())
             .onSuccess(deployments::add))
         .compose(v -> deployAll(resources))
         .compose(v -> vertx.deployVerticle(new AuthFailuresVerticle(pool)).onSuccess(deployments::add).<Void>mapEmpty())
@@ -98,6 +102,8 @@ public final class Broker {
             .onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new DiagnosticCleanupVerticle(pool, config.diagnosticCleanupIntervalSeconds(),
             config.diagnosticMaxAgeHours())).onSuccess(deployments::add).<Void>mapEmpty())
+        // events: outbox -> webhook deliveries -> receivers, and the retention sweeps
+        .compose(v -> deployEach(BackgroundWorkers.of(config, pool, listenOptions)))
         .onSuccess(v -> {
           readiness.started(vertx, pool);
           LOG.info("broker ready port={} startup_ms={}", port.get(), (System.nanoTime() - started) / 1_000_000);
@@ -120,6 +126,14 @@ public final class Broker {
     Future<Void> chain = Future.succeededFuture();
     for (Supplier<ResourceVerticle> v : verticles) {
       chain = chain.compose(x -> deploy(v, config.httpInstances()));
+    }
+    return chain;
+  }
+
+  private Future<Void> deployEach(List<Deployable> verticles) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Deployable v : verticles) {
+      chain = chain.compose(x -> vertx.deployVerticle(v).onSuccess(deployments::add).mapEmpty());
     }
     return chain;
   }

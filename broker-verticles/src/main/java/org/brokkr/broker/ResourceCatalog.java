@@ -23,6 +23,9 @@ import org.brokkr.broker.workorders.WorkOrderQueueVerticle;
 import org.brokkr.broker.workorders.WorkOrdersVerticle;
 import org.brokkr.broker.templates.TemplateInstantiationVerticle;
 import org.brokkr.broker.templates.TemplatesVerticle;
+import org.brokkr.broker.webhooks.AgentWebhooksVerticle;
+import org.brokkr.broker.webhooks.WebhookCipher;
+import org.brokkr.broker.webhooks.WebhooksVerticle;
 
 /**
  * The broker's resource verticles, in deployment order. The same list is deployed and read for
@@ -35,6 +38,7 @@ public final class ResourceCatalog {
   public static List<Supplier<ResourceVerticle>> verticles(BrokerConfig config, Supplier<Pool> pool, AuthCache auth,
       TargetStateCache targetStates) {
     FleetSnapshots fleet = new FleetSnapshots(config.fleetSnapshotMaxAgeMillis());
+    WebhookCipher webhookCipher = WebhookCipher.of(config.webhooks().encryptionKey());
     return List.of(
         () -> new AuthVerticle(pool.get()),
         () -> new GeneratorsVerticle(pool.get(), config.pakFormat(), auth, config.agentSelfRegistration()),
@@ -49,7 +53,9 @@ public final class ResourceCatalog {
         () -> new AuditVerticle(pool.get()),
         () -> new DiagnosticsVerticle(pool.get()),
         () -> new HealthVerticle(pool.get()),
-        () -> new FleetVerticle(pool.get(), fleet));
+        () -> new FleetVerticle(pool.get(), fleet),
+        () -> new WebhooksVerticle(pool.get(), webhookCipher),
+        () -> new AgentWebhooksVerticle(pool.get(), webhookCipher, config.webhooks().claimTtlSeconds()));
   }
 
   /** Which address owns each operation: one blueprint instance of every verticle, never deployed. */

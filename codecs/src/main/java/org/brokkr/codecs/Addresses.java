@@ -19,6 +19,10 @@ public final class Addresses {
   public static final String DIAGNOSTICS = "brokkr.diagnostics";
   public static final String HEALTH = "brokkr.health";
   public static final String FLEET = "brokkr.fleet";
+  public static final String WEBHOOKS = "brokkr.webhooks";
+  public static final String AGENT_WEBHOOKS = "brokkr.webhooks.agent";
+  /** Published locally: deliveries the broker posts itself are due (body: JSON array of subscription ids). */
+  public static final String WEBHOOK_DELIVERIES_DUE = "brokkr.webhooks.deliveries-due";
   /** Fire-and-forget: a request was refused for an unknown PAK (written to the audit log). */
   public static final String AUDIT_AUTH_FAILED = "brokkr.audit.auth-failed";
 

@@ -32,7 +32,9 @@ public record BrokerConfig(
     long workOrderMaintenanceIntervalMillis,
     int diagnosticCleanupIntervalSeconds,
     int diagnosticMaxAgeHours,
-    long fleetSnapshotMaxAgeMillis) {
+    long fleetSnapshotMaxAgeMillis,
+    WebhookSettings webhooks,
+    RetentionSettings retention) {
 
   /** Where a minted admin PAK goes when the broker uses an external database (the reference's path). */
   public static final String EXTERNAL_ADMIN_PAK_FILE = "/tmp/brokkr-keys/key.txt";
@@ -113,7 +115,9 @@ public record BrokerConfig(
         s.longValue("broker.work_order_maintenance_interval_ms", 10_000, 10, 3_600_000),
         s.integer("broker.diagnostic_cleanup_interval_seconds", 900, 1, 86_400),
         s.integer("broker.diagnostic_max_age_hours", 1, 0, 8_760),
-        s.longValue("broker.fleet_snapshot_max_age_ms", 1_000, 0, 60_000));
+        s.longValue("broker.fleet_snapshot_max_age_ms", 1_000, 0, 60_000),
+        WebhookSettings.from(s),
+        RetentionSettings.from(s));
   }
 
   /** True when the broker runs its own PostgreSQL (no database URL configured). */

@@ -22,6 +22,10 @@ public final class StackRepository {
              generator_id = COALESCE($4, generator_id)
        WHERE id = $1 AND deleted_at IS NULL RETURNING """ + " " + COLUMNS;
   private static final String SOFT_DELETE = "UPDATE stacks SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING deleted_at";
+  /** The objects a stack's deletion took with it (its trigger stamps them with the stack's deleted_at). */
+  private static final String OBJECTS_DELETED_WITH = """
+      SELECT id FROM deployment_objects
+       WHERE stack_id = $1 AND deleted_at = $2 AND NOT is_deletion_marker ORDER BY sequence_id""";
   private static final String HAS_TARGET = "SELECT 1 FROM agent_targets WHERE agent_id = $1 AND stack_id = $2";
   private static final String TARGETS = "SELECT id, agent_id, stack_id FROM agent_targets WHERE agent_id = $1 ORDER BY stack_id";
   private static final String ADD_TARGET = "INSERT INTO agent_targets (agent_id, stack_id) VALUES ($1, $2) RETURNING id, agent_id, stack_id";
@@ -59,6 +63,14 @@ public final class StackRepository {
     return db.preparedQuery(SOFT_DELETE).execute(Tuple.of(id)).map(rows -> {
       var it = rows.iterator();
       return it.hasNext() ? it.next().getOffsetDateTime(0) : null;
+    });
+  }
+
+  public Future<java.util.List<UUID>> objectsDeletedWith(SqlClient db, UUID stackId, java.time.OffsetDateTime deletedAt) {
+    return db.preparedQuery(OBJECTS_DELETED_WITH).execute(Tuple.of(stackId, deletedAt)).map(rows -> {
+      java.util.List<UUID> ids = new java.util.ArrayList<>();
+      rows.forEach(r -> ids.add(r.getUUID(0)));
+      return ids;
     });
   }
 

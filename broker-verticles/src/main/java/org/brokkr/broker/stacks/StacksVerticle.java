@@ -128,6 +128,12 @@ public final class StacksVerticle extends ResourceVerticle {
     return pool.withTransaction(conn -> access.owned(conn, req.caller(), id).compose(stack -> repo.softDelete(conn, id)
         .compose(deletedAt -> Journal.audit(conn, AuditEntry.of(req, "stack.deleted", "stack", id,
                 new JsonObject().put("name", stack.getString("name"))))
+            // its deployment objects went with it: one deployment.deleted each (the reference emits none)
+            .compose(v -> repo.objectsDeletedWith(conn, id, deletedAt))
+            .compose(objects -> Journal.events(conn, EventTypes.DEPLOYMENT_DELETED, objects.stream()
+                .map(o -> new JsonObject().put("deployment_object_id", o.toString()).put("stack_id", id.toString())
+                    .put("deleted_at", Rows.timestamp(deletedAt)))
+                .toList(), null, id))
             .compose(v -> Journal.event(conn, EventTypes.STACK_DELETED, new JsonObject()
                 .put("stack_id", id.toString()).put("deleted_at", Rows.timestamp(deletedAt)), null, id)))
         .map(v -> ApiResponse.noContent())));

@@ -6,6 +6,8 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.brokkr.codecs.Randomness;
 
@@ -17,9 +19,10 @@ public final class Journal {
   private static final String INSERT_AUDIT = """
       INSERT INTO audit_logs (actor_type, actor_id, action, resource_type, resource_id, details, ip_address, user_agent)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""";
+  // clock_timestamp(): events of one transaction keep the order in which they were written
   private static final String INSERT_OUTBOX = """
-      INSERT INTO event_outbox (id, event_type, payload, agent_id, stack_id)
-      VALUES ($1, $2, $3, $4, $5)""";
+      INSERT INTO event_outbox (id, event_type, payload, agent_id, stack_id, created_at)
+      VALUES ($1, $2, $3, $4, $5, clock_timestamp())""";
   private static final String NOTIFY_OUTBOX = "SELECT pg_notify('brokkr_outbox', $1)";
 
   private Journal() {}
@@ -33,15 +36,28 @@ public final class Journal {
 
   /** Emits an event: the envelope {id, event_type, timestamp, data} is stored whole. */
   public static Future<Void> event(SqlConnection conn, String eventType, JsonObject data, UUID agentId, UUID stackId) {
-    UUID id = Randomness.uuid();
-    JsonObject envelope = new JsonObject()
-        .put("id", id.toString())
-        .put("event_type", eventType)
-        .put("timestamp", Rows.timestamp(OffsetDateTime.now(ZoneOffset.UTC)))
-        .put("data", data);
-    return conn.preparedQuery(INSERT_OUTBOX)
-        .execute(Tuple.of(id, eventType, envelope, agentId, stackId))
-        .compose(r -> conn.preparedQuery(NOTIFY_OUTBOX).execute(Tuple.of(eventType)))
-        .mapEmpty();
+    return events(conn, eventType, List.of(data), agentId, stackId);
+  }
+
+  /** Emits one event of a type per data object, in order, in one round trip (e.g. every object of a deleted stack). */
+  public static Future<Void> events(SqlConnection conn, String eventType, List<JsonObject> data, UUID agentId, UUID stackId) {
+    if (data.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    String timestamp = Rows.timestamp(OffsetDateTime.now(ZoneOffset.UTC));
+    List<Tuple> rows = new ArrayList<>(data.size());
+    for (JsonObject d : data) {
+      UUID id = Randomness.uuid();
+      JsonObject envelope = new JsonObject()
+          .put("id", id.toString())
+          .put("event_type", eventType)
+          .put("timestamp", timestamp)
+          .put("data", d);
+      rows.add(Tuple.of(id, eventType, envelope, agentId, stackId));
+    }
+    Future<?> inserted = rows.size() == 1
+        ? conn.preparedQuery(INSERT_OUTBOX).execute(rows.get(0))
+        : conn.preparedQuery(INSERT_OUTBOX).executeBatch(rows);
+    return inserted.compose(r -> conn.preparedQuery(NOTIFY_OUTBOX).execute(Tuple.of(eventType))).mapEmpty();
   }
 }

@@ -43,6 +43,7 @@ class AuthorizationMatrixTest {
   private static final Function<MatrixWorld, Map<String, String>> AGENT = w -> Map.of("id", w.selfAgentId());
   private static final Function<MatrixWorld, Map<String, String>> STACK = w -> Map.of("id", w.stackId());
   private static final Function<MatrixWorld, Map<String, String>> TEMPLATE = w -> Map.of("id", w.templateId);
+  private static final Function<MatrixWorld, Map<String, String>> WEBHOOK = w -> Map.of("id", w.webhookId());
 
   private static final List<Op> TABLE = List.of(
       // auth
@@ -176,13 +177,29 @@ class AuthorizationMatrixTest {
           .allow(ADMIN),
       op("get_stack_health", "GET", "/stacks/{id}/health").with(STACK).allow(ADMIN),
       op("list_fleet", "GET", "/fleet").allow(ADMIN),
-      op("get_agent_fleet_status", "GET", "/agents/{id}/fleet-status").with(AGENT).allow(ADMIN));
+      op("get_agent_fleet_status", "GET", "/agents/{id}/fleet-status").with(AGENT).allow(ADMIN),
+      // webhooks: admin manages subscriptions; an agent claims deliveries for itself and reports only those it holds
+      op("list_webhooks", "GET", "/webhooks").allow(ADMIN),
+      op("create_webhook", "POST", "/webhooks").body(MatrixWorld::newWebhook).allow(ADMIN),
+      op("list_event_types", "GET", "/webhooks/event-types").allow(ADMIN),
+      op("get_webhook", "GET", "/webhooks/{id}").with(WEBHOOK).allow(ADMIN),
+      op("update_webhook", "PUT", "/webhooks/{id}").with(WEBHOOK).body(w -> new JsonObject().put("enabled", false))
+          .allow(ADMIN),
+      op("delete_webhook", "DELETE", "/webhooks/{id}").with(WEBHOOK).allow(ADMIN),
+      op("list_deliveries", "GET", "/webhooks/{id}/deliveries").with(WEBHOOK).allow(ADMIN),
+      op("test_webhook", "POST", "/webhooks/{id}/test").with(WEBHOOK).allow(ADMIN),
+      op("get_pending_agent_webhooks", "GET", "/agents/{agent_id}/webhooks/pending")
+          .with(w -> Map.of("agent_id", w.selfAgentId())).allow(ADMIN, SELF_AGENT),
+      op("report_delivery_result", "POST", "/webhook-deliveries/{id}/result")
+          .with(w -> Map.of("id", w.deliveryHeldBySelf())).body(w -> new JsonObject().put("success", true))
+          .allow(SELF_AGENT));
 
   static TestBroker broker;
 
   @BeforeAll
   static void start() {
     broker = TestBroker.start();
+    MatrixWorld.startWebhookReceiver(broker);
   }
 
   @AfterAll
@@ -208,7 +225,7 @@ class AuthorizationMatrixTest {
       assertFalse(op.allowed().contains(NONE), op.id() + ": no operation is open without a PAK");
       table.put(op.id(), op.method() + " " + op.path().split("\\?", 2)[0]);
     }
-    assertEquals(81, contract.size());
+    assertEquals(91, contract.size());
     assertEquals(contract, table, "one row per contract operation, with its method and path");
   }
 

@@ -47,8 +47,13 @@ final class MatrixWorld {
   /** Diagnostic requests assigned to the self agent: one pending, one it has claimed. */
   final String diagnosticId;
   final String claimedDiagnosticId;
+  private final TestBroker broker;
+  private String webhookId;
+  /** Answers 204 to every webhook post of the matrix (a test post must succeed for admin). */
+  private static String webhookReceiverUrl;
 
   private MatrixWorld(TestBroker broker) {
+    this.broker = broker;
     adminPak = broker.adminPak;
     JsonObject owner = created(broker.admin().post("/generators", new JsonObject().put("name", unique("gen"))));
     ownerGenerator = owner.getJsonObject("generator");
@@ -104,6 +109,41 @@ final class MatrixWorld {
     return new JsonObject().put("name", unique("template"))
         .put("template_content", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name }}\n")
         .put("parameters_schema", "{\"type\": \"object\", \"required\": [\"name\"]}");
+  }
+
+  static void startWebhookReceiver(TestBroker broker) {
+    try {
+      int port = broker.vertx.createHttpServer().requestHandler(r -> r.response().setStatusCode(204).end())
+          .listen(0, "127.0.0.1").await(10, java.util.concurrent.TimeUnit.SECONDS).actualPort();
+      webhookReceiverUrl = "http://127.0.0.1:" + port + "/hook";
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A subscription (made on first use) whose patterns match no event, so the matrix's changes post nothing. */
+  String webhookId() {
+    if (webhookId == null) {
+      webhookId = created(broker.admin().post("/webhooks", newWebhook())).getString("id");
+    }
+    return webhookId;
+  }
+
+  JsonObject newWebhook() {
+    return new JsonObject().put("name", unique("hook")).put("url", webhookReceiverUrl)
+        .put("event_types", new JsonArray().add("matrix.none"));
+  }
+
+  /** A delivery the self agent holds (claimed as agents claim, written directly). */
+  String deliveryHeldBySelf() {
+    return io.vertx.core.Future.await(broker.broker.pool().preparedQuery("""
+            INSERT INTO webhook_deliveries (subscription_id, event_type, event_id, payload, target_labels, status,
+                                            acquired_by, acquired_until)
+            VALUES ($1, 'stack.created', gen_random_uuid(), '{}', ARRAY['matrix:agent'], 'acquired', $2,
+                    now() + interval '10 minutes')
+            RETURNING id""")
+        .execute(io.vertx.sqlclient.Tuple.of(UUID.fromString(webhookId()), UUID.fromString(selfAgentId()))))
+        .iterator().next().getUUID(0).toString();
   }
 
   static MatrixWorld create(TestBroker broker) {

@@ -20,6 +20,9 @@ import org.brokkr.codecs.Pak;
  * blocking HTTP client for tests. Close it after the class.
  */
 public final class TestBroker implements AutoCloseable {
+  /** The webhook encryption key of test brokers (a test may override or blank it). */
+  public static final String WEBHOOK_KEY_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
   public final Vertx vertx;
   public final Broker broker;
   public final DatabaseTarget database;
@@ -54,6 +57,7 @@ public final class TestBroker implements AutoCloseable {
     settings.put("database.max_connections", "8");
     // tests compare the fleet view with what they just changed (FleetSnapshotTest covers the snapshot)
     settings.put("broker.fleet_snapshot_max_age_ms", "0");
+    settings.put("broker.webhook_encryption_key", WEBHOOK_KEY_HEX);
     settings.putAll(extra);
     BrokerConfig config = BrokerConfig.from(Settings.of(settings));
     Vertx vertx = TestVertx.create();

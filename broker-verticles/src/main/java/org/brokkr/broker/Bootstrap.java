@@ -5,15 +5,9 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Optional;
 import org.brokkr.broker.config.BrokerConfig;
-import org.brokkr.broker.support.Invalidation;
 import org.brokkr.codecs.Pak;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Bootstrap {
   private static final Logger LOG = LoggerFactory.getLogger(Bootstrap.class);
-  private static final String LOCK = "SELECT pg_advisory_xact_lock(hashtext('brokkr.bootstrap'))";
   private static final String FIRST_RUN = "SELECT count(*) FROM app_initialization";
   private static final String MARK_INITIALIZED = "INSERT INTO app_initialization DEFAULT VALUES";
-  private static final String ADMIN_ROW = "SELECT id, pak_hash FROM admin_role ORDER BY created_at, id LIMIT 1";
-  private static final String INSERT_ADMIN = "INSERT INTO admin_role (pak_hash) VALUES ($1)";
-  private static final String UPDATE_ADMIN = "UPDATE admin_role SET pak_hash = $2 WHERE id = $1";
   private static final String ADMIN_GENERATOR = """
       INSERT INTO generators (name, description) SELECT 'admin-generator', 'Linked to Admin PAK'
        WHERE NOT EXISTS (SELECT 1 FROM generators WHERE name = 'admin-generator' AND deleted_at IS NULL)""";
@@ -50,12 +40,17 @@ final class Bootstrap {
 
   static Future<AdminOutcome> run(Vertx vertx, Pool pool, BrokerConfig config) {
     Pak.Minted minted = Pak.mint(config.pakFormat());
-    return pool.withTransaction(conn -> conn.query(LOCK).execute()
+    return pool.withTransaction(conn -> conn.query(AdminCredential.LOCK).execute()
         .compose(v -> conn.query(FIRST_RUN).execute())
         .compose(rows -> rows.iterator().next().getLong(0) == 0
             ? conn.query(MARK_INITIALIZED).execute().map(true)
             : Future.succeededFuture(false))
-        .compose(firstRun -> admin(conn, config.adminPakHash(), minted))
+        .compose(firstRun -> AdminCredential.upsert(conn, config.adminPakHash(), minted.hash(), false))
+        .map(result -> switch (result.outcome()) {
+          case CONFIGURED -> AdminOutcome.CONFIGURED;
+          case MINTED -> AdminOutcome.MINTED;
+          case KEPT -> AdminOutcome.KEPT;
+        })
         .compose(outcome -> conn.query(ADMIN_GENERATOR).execute()
             .compose(v -> systemGenerator(conn))
             .map(outcome)))
@@ -65,7 +60,7 @@ final class Bootstrap {
           }
           return vertx.executeBlocking(() -> {
             if (outcome == AdminOutcome.MINTED) {
-              writeKeyFile(Path.of(config.adminPakFile()), minted.pak());
+              AdminCredential.writeKeyFile(Path.of(config.adminPakFile()), minted.pak());
             } else if (config.embedded() && !Files.exists(Path.of(config.adminPakFile()))) {
               return AdminOutcome.KEPT_WITHOUT_FILE;
             }
@@ -78,34 +73,11 @@ final class Bootstrap {
             case MINTED -> LOG.info("minted the admin PAK; it was written to {} (mode 0600)", config.adminPakFile());
             case KEPT -> LOG.info("admin PAK unchanged (stored hash kept)");
             case KEPT_WITHOUT_FILE -> LOG.warn("admin PAK unchanged, but the admin PAK file {} is missing and the PAK is"
-                + " not stored anywhere else; to regain admin access, run `java -jar brokkr-broker.jar generate-pak` and"
-                + " restart with BROKKR__BROKER__PAK_HASH set to the hash it prints", config.adminPakFile());
+                + " not stored anywhere else; to regain admin access, run `java -jar brokkr-broker.jar rotate admin` (it"
+                + " mints a new admin PAK and writes it there), or `generate-pak` and restart with BROKKR__BROKER__PAK_HASH"
+                + " set to the hash it prints", config.adminPakFile());
           }
         });
-  }
-
-  private static Future<AdminOutcome> admin(SqlConnection conn, Optional<String> configured, Pak.Minted minted) {
-    return conn.query(ADMIN_ROW).execute().compose(rows -> {
-      var it = rows.iterator();
-      var stored = it.hasNext() ? it.next() : null;
-      if (configured.isPresent()) {
-        String hash = configured.get();
-        if (stored == null) {
-          return conn.preparedQuery(INSERT_ADMIN).execute(Tuple.of(hash)).map(AdminOutcome.CONFIGURED);
-        }
-        String old = stored.getString("pak_hash");
-        if (Pak.sameHash(old, hash)) {
-          return Future.succeededFuture(AdminOutcome.CONFIGURED);
-        }
-        return conn.preparedQuery(UPDATE_ADMIN).execute(Tuple.of(stored.getUUID("id"), hash))
-            .compose(v -> Invalidation.pakHash(conn, old))
-            .map(AdminOutcome.CONFIGURED);
-      }
-      if (stored != null) {
-        return Future.succeededFuture(AdminOutcome.KEPT);
-      }
-      return conn.preparedQuery(INSERT_ADMIN).execute(Tuple.of(minted.hash())).map(AdminOutcome.MINTED);
-    });
   }
 
   private static Future<Void> systemGenerator(SqlConnection conn) {
@@ -116,20 +88,5 @@ final class Bootstrap {
       LOG.info("provisioned the system generator");
       return conn.preparedQuery(REGISTER_ALL).execute(Tuple.of(rows.iterator().next().getUUID("id"))).mapEmpty();
     });
-  }
-
-  private static void writeKeyFile(Path file, String pak) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    if (dir != null && !Files.isDirectory(dir)) {
-      Files.createDirectories(dir);
-      try {
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-      } catch (UnsupportedOperationException ignored) {
-        // non-POSIX file system: the file mode below still applies where it can
-      }
-    }
-    Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(file, pak + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
   }
 }

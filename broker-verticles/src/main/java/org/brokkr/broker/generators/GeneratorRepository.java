@@ -32,6 +32,7 @@ public final class GeneratorRepository {
   private static final String REGISTERED_AGENTS = "SELECT " + REGISTRATION_COLUMNS
       + " FROM agent_generator_registrations WHERE generator_id = $1 ORDER BY registered_at, id";
   private static final String AGENT_EXISTS = "SELECT 1 FROM agents WHERE id = $1 AND deleted_at IS NULL";
+  private static final String SYSTEM_ID = "SELECT id FROM generators WHERE is_system AND deleted_at IS NULL ORDER BY created_at LIMIT 1";
 
   public Future<JsonArray> list(SqlClient db) {
     return db.query(LIST).execute().map(Rows::jsonArray);
@@ -82,6 +83,11 @@ public final class GeneratorRepository {
 
   public Future<Boolean> agentExists(SqlClient db, UUID agentId) {
     return db.preparedQuery(AGENT_EXISTS).execute(Tuple.of(agentId)).map(r -> r.size() > 0);
+  }
+
+  /** The live system generator's id, or null before the broker's first start provisioned it. */
+  public Future<UUID> systemGeneratorId(SqlClient db) {
+    return db.query(SYSTEM_ID).execute().map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID("id"));
   }
 
   /** A generator row with its secret column kept apart from the wire JSON. */

@@ -7,11 +7,12 @@ import java.util.Map;
  * Reads the part of TOML that Brokkr configuration files use: {@code [section]} and
  * {@code [section.sub]} tables and {@code key = value} lines whose value is a string, number,
  * boolean or a one-line array (kept as a comma-separated string). Comments start with {@code #}.
+ * Also read by the {@code brokkr} client for its {@code ~/.brokkr/config}.
  */
-final class TomlSubset {
+public final class TomlSubset {
   private TomlSubset() {}
 
-  static Map<String, String> parse(String text) {
+  public static Map<String, String> parse(String text) {
     Map<String, String> out = new LinkedHashMap<>();
     String table = "";
     int lineNo = 0;

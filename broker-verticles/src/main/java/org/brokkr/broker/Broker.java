@@ -25,6 +25,8 @@ import org.brokkr.broker.http.ApiContract;
 import org.brokkr.broker.http.HttpApiVerticle;
 import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.http.Readiness;
+import org.brokkr.broker.ops.BrokerMetrics;
+import org.brokkr.broker.ops.StateGaugesVerticle;
 import org.brokkr.broker.support.ChangeListenerVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.broker.workorders.WorkOrderMaintenanceVerticle;
@@ -62,12 +64,15 @@ public final class Broker {
     LocalCodec.registerAll(vertx.eventBus());
     AuthCache cache = new AuthCache(config.authCacheTtlSeconds(), config.authCacheMaxEntries());
     TargetStateCache targetStates = new TargetStateCache(config.targetStateCacheTtlMillis(), config.authCacheMaxEntries());
-    PakAuthProvider provider = new PakAuthProvider(vertx, cache, config.pakFormat());
+    BrokerMetrics metrics = BrokerMetrics.of(vertx);
+    metrics.cache("target_state", targetStates, TargetStateCache::hits, TargetStateCache::misses, TargetStateCache::size);
+    metrics.adminPakHash(config.adminPakHash());
+    PakAuthProvider provider = new PakAuthProvider(vertx, cache, config.pakFormat(), metrics.eventBus());
     ApiContract contract = ApiContract.load();
     List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates);
     Operations operations = ResourceCatalog.operations(resources);
     return vertx.deployVerticle(() -> {
-          HttpApiVerticle http = new HttpApiVerticle(config, contract, operations, provider, readiness, targetStates);
+          HttpApiVerticle http = new HttpApiVerticle(config, contract, operations, provider, readiness, targetStates, metrics);
           return new PortReporting(http, port);
         }, new DeploymentOptions().setInstances(config.httpInstances()))
         .onSuccess(deployments::add)
@@ -94,6 +99,8 @@ public final class Broker {
         .compose(v -> deployAll(resources))
         .compose(v -> vertx.deployVerticle(new AuthFailuresVerticle(pool)).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new WorkOrderMaintenanceVerticle(pool, config.workOrderMaintenanceIntervalMillis()))
+            .onSuccess(deployments::add).<Void>mapEmpty())
+        .compose(v -> vertx.deployVerticle(new StateGaugesVerticle(pool, metrics, config.metricsRefreshIntervalMillis()))
             .onSuccess(deployments::add).<Void>mapEmpty())
         .onSuccess(v -> {
           readiness.started(vertx, pool);

@@ -5,6 +5,7 @@ import io.vertx.core.VertxOptions;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.brokkr.broker.config.BrokerConfig;
+import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.codecs.config.Logging;
 import org.brokkr.codecs.Pak;
 import org.brokkr.codecs.config.ConfigException;
@@ -45,7 +46,7 @@ public final class BrokerMain {
     }
     Logging.configure(config.logLevel(), config.logFormat());
     Logger log = LoggerFactory.getLogger(BrokerMain.class);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Vertx vertx = BrokerMetrics.vertx(new VertxOptions().setPreferNativeTransport(true));
     Broker broker;
     try {
       broker = Broker.start(vertx, config).await(10, TimeUnit.MINUTES);

@@ -29,7 +29,8 @@ public record BrokerConfig(
     long targetStateCacheTtlMillis,
     List<Cidr> trustedProxies,
     boolean agentSelfRegistration,
-    long workOrderMaintenanceIntervalMillis) {
+    long workOrderMaintenanceIntervalMillis,
+    long metricsRefreshIntervalMillis) {
 
   /** Where a minted admin PAK goes when the broker uses an external database (the reference's path). */
   public static final String EXTERNAL_ADMIN_PAK_FILE = "/tmp/brokkr-keys/key.txt";
@@ -107,7 +108,8 @@ public record BrokerConfig(
         s.longValue("broker.target_state_cache_ttl_ms", 30_000, 0, 3_600_000),
         trustedProxies(s),
         s.choice("broker.agent_self_registration", "open", "open", "closed").equals("open"),
-        s.longValue("broker.work_order_maintenance_interval_ms", 10_000, 10, 3_600_000));
+        s.longValue("broker.work_order_maintenance_interval_ms", 10_000, 10, 3_600_000),
+        s.longValue("broker.metrics_refresh_interval_ms", 15_000, 100, 3_600_000));
   }
 
   /** True when the broker runs its own PostgreSQL (no database URL configured). */

@@ -60,14 +60,13 @@ public final class HttpApiVerticle extends VerticleBase {
     errors = new ErrorPages(vertx, clients);
     endpoints = EndpointLabels.from(contract.json());
     RequestLog requests = new RequestLog(metrics.http(), config.pakFormat(), config.logFormat());
-    Future<ApiDocsPage> docs = vertx.executeBlocking(ApiDocsPage::locate);
-    return docs.compose(d -> OpenAPIContract.from(vertx, contract.routerSpec().copy()))
+    return OpenAPIContract.from(vertx, contract.routerSpec().copy())
         .map(this::apiRouter)
         .compose(api -> {
           Router root = Router.router(vertx);
           root.route().handler(requests);
           root.get("/metrics").handler(this::metrics);
-          docs.result().mount(root);
+          ApiDocsPage.mount(root, vertx);
           root.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("OK"));
           root.get("/readyz").handler(this::readyz);
           root.get("/docs/openapi.yaml").handler(ctx -> ctx.response()

@@ -22,11 +22,32 @@ final class QueryMetrics implements ClientMetrics<QueryMetrics.Running, Object, 
   private static final String OTHER = "other";
 
   /** A statement on its way: its timers and when it was sent. */
-  record Running(Timer[] timers, long startNanos) {}
+  record Running(Timers timers, long startNanos) {}
+
+  /** The timers of one statement; the error timer is made at the first error, so idle series do not pile up. */
+  final class Timers {
+    final String statement;
+    final Timer ok;
+    volatile Timer error;
+
+    Timers(String statement) {
+      this.statement = statement;
+      this.ok = timer(statement, "ok");
+    }
+
+    Timer error() {
+      Timer t = error;
+      if (t == null) {
+        t = timer(statement, "error");
+        error = t;
+      }
+      return t;
+    }
+  }
 
   private final MeterRegistry registry;
-  private final ConcurrentHashMap<String, Timer[]> bySql = new ConcurrentHashMap<>();
-  private volatile Timer[] other;
+  private final ConcurrentHashMap<String, Timers> bySql = new ConcurrentHashMap<>();
+  private volatile Timers other;
 
   QueryMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -34,7 +55,7 @@ final class QueryMetrics implements ClientMetrics<QueryMetrics.Running, Object, 
 
   @Override
   public Running requestBegin(String sql, Object request) {
-    Timer[] timers = bySql.get(sql);
+    Timers timers = bySql.get(sql);
     if (timers == null) {
       timers = bySql.size() >= MAX_STATEMENTS ? other() : bySql.computeIfAbsent(sql, this::named);
     }
@@ -43,31 +64,27 @@ final class QueryMetrics implements ClientMetrics<QueryMetrics.Running, Object, 
 
   @Override
   public void responseEnd(Running running) {
-    running.timers()[0].record(System.nanoTime() - running.startNanos(), TimeUnit.NANOSECONDS);
+    running.timers().ok.record(System.nanoTime() - running.startNanos(), TimeUnit.NANOSECONDS);
   }
 
   @Override
   public void requestReset(Running running) {
-    running.timers()[1].record(System.nanoTime() - running.startNanos(), TimeUnit.NANOSECONDS);
+    running.timers().error().record(System.nanoTime() - running.startNanos(), TimeUnit.NANOSECONDS);
   }
 
-  private Timer[] other() {
-    Timer[] timers = other;
+  private Timers other() {
+    Timers timers = other;
     if (timers == null) {
-      timers = register(OTHER);
+      timers = new Timers(OTHER);
       other = timers;
     }
     return timers;
   }
 
-  private Timer[] named(String sql) {
+  private Timers named(String sql) {
     String name = StatementNames.of(sql);
     LOG.debug("sql statement={} text={}", name, StatementNames.oneLine(sql));
-    return register(name);
-  }
-
-  private Timer[] register(String statement) {
-    return new Timer[] {timer(statement, "ok"), timer(statement, "error")};
+    return new Timers(name);
   }
 
   private Timer timer(String statement, String outcome) {

@@ -41,6 +41,12 @@ final class RequestLog implements Handler<RoutingContext> {
     ctx.put(ENDPOINT, label);
   }
 
+  /** The endpoint a request reached: its operation's route template, a fixed path, or {@code unmatched}. */
+  static String endpointOf(RoutingContext ctx) {
+    String endpoint = ctx.get(ENDPOINT);
+    return endpoint != null ? endpoint : unroutedEndpoint(ctx.request().path());
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     String path = ctx.request().path();
@@ -57,10 +63,7 @@ final class RequestLog implements Handler<RoutingContext> {
 
   private void ended(RoutingContext ctx, long start, String requestId) {
     long nanos = System.nanoTime() - start;
-    String endpoint = ctx.get(ENDPOINT);
-    if (endpoint == null) {
-      endpoint = unroutedEndpoint(ctx.request().path());
-    }
+    String endpoint = endpointOf(ctx);
     String method = ctx.request().method().name();
     int status = ctx.response().getStatusCode();
     metrics.record(endpoint, method, status, nanos);

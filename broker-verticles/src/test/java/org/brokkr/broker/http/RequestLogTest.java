@@ -111,6 +111,10 @@ class RequestLogTest {
     var gen = fx.generator();
     var agent = fx.agent(List.of(gen.id()));
     List<String> secrets = List.of(broker.adminPak, gen.pak(), agent.pak(), "s3cr3t-w3bh00k-t0k3n");
+    // at debug too (the default level): refused requests are logged there
+    Logger ours = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("org.brokkr");
+    ch.qos.logback.classic.Level level = ours.getLevel();
+    ours.setLevel(ch.qos.logback.classic.Level.DEBUG);
     try (LogCapture logs = new LogCapture()) {
       String q = "?pak=" + agent.pak() + "&url=" + SECRET_URL + "&token=" + broker.adminPak;
       get(broker, "/api/v1/agents/" + agent.id() + "/target-state" + q, Map.of("Authorization", "Bearer " + agent.pak()));
@@ -140,6 +144,9 @@ class RequestLogTest {
         }
         assertFalse(e.message().contains("hooks.example.invalid"), "a webhook URL in the log: " + e);
       }
+      assertTrue(logs.entries().stream().anyMatch(e -> e.level().equals("DEBUG")), "debug entries were captured");
+    } finally {
+      ours.setLevel(level);
     }
   }
 

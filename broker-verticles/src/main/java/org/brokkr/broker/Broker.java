@@ -28,6 +28,8 @@ import org.brokkr.broker.http.ApiContract;
 import org.brokkr.broker.http.HttpApiVerticle;
 import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.http.Readiness;
+import org.brokkr.broker.ops.BrokerMetrics;
+import org.brokkr.broker.ops.StateGaugesVerticle;
 import org.brokkr.broker.support.ChangeListenerVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.broker.workorders.WorkOrderMaintenanceVerticle;
@@ -66,12 +68,15 @@ public final class Broker {
     LocalCodec.registerAll(vertx.eventBus());
     AuthCache cache = new AuthCache(config.authCacheTtlSeconds(), config.authCacheMaxEntries());
     TargetStateCache targetStates = new TargetStateCache(config.targetStateCacheTtlMillis(), config.authCacheMaxEntries());
-    PakAuthProvider provider = new PakAuthProvider(vertx, cache, config.pakFormat());
+    BrokerMetrics metrics = BrokerMetrics.of(vertx);
+    metrics.cache("target_state", targetStates, TargetStateCache::hits, TargetStateCache::misses, TargetStateCache::size);
+    metrics.adminPakHash(config.adminPakHash());
+    PakAuthProvider provider = new PakAuthProvider(vertx, cache, config.pakFormat(), metrics.eventBus());
     ApiContract contract = ApiContract.load();
     List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates);
     Operations operations = ResourceCatalog.operations(resources);
     return vertx.deployVerticle(() -> {
-          HttpApiVerticle http = new HttpApiVerticle(config, contract, operations, provider, readiness, targetStates);
+          HttpApiVerticle http = new HttpApiVerticle(config, contract, operations, provider, readiness, targetStates, metrics);
           return new PortReporting(http, port);
         }, new DeploymentOptions().setInstances(config.httpInstances()))
         .onSuccess(deployments::add)
@@ -104,6 +109,8 @@ public final class Broker {
             config.diagnosticMaxAgeHours())).onSuccess(deployments::add).<Void>mapEmpty())
         // events: outbox -> webhook deliveries -> receivers, and the retention sweeps
         .compose(v -> deployEach(BackgroundWorkers.of(config, pool, listenOptions)))
+        .compose(v -> vertx.deployVerticle(new StateGaugesVerticle(pool, metrics, config.metricsRefreshIntervalMillis()))
+            .onSuccess(deployments::add).<Void>mapEmpty())
         .onSuccess(v -> {
           readiness.started(vertx, pool);
           LOG.info("broker ready port={} startup_ms={}", port.get(), (System.nanoTime() - started) / 1_000_000);

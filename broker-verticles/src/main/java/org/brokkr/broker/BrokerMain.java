@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.brokkr.broker.cli.BrokerCli;
 import org.brokkr.broker.cli.CliLogging;
 import org.brokkr.broker.config.BrokerConfig;
+import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.codecs.config.Logging;
 import org.brokkr.codecs.config.ConfigException;
 import org.slf4j.Logger;
@@ -36,7 +37,7 @@ public final class BrokerMain {
     }
     Logging.configure(config.logLevel(), config.logFormat());
     Logger log = LoggerFactory.getLogger(BrokerMain.class);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    Vertx vertx = BrokerMetrics.vertx(new VertxOptions().setPreferNativeTransport(true));
     Broker broker;
     try {
       broker = Broker.start(vertx, config).await(10, TimeUnit.MINUTES);

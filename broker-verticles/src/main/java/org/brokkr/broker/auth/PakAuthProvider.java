@@ -10,6 +10,7 @@ import io.vertx.ext.auth.authentication.Credentials;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.web.handler.HttpException;
 import java.util.Optional;
+import org.brokkr.broker.ops.EventBusMetrics;
 import org.brokkr.codecs.Addresses;
 import org.brokkr.codecs.Failure;
 import org.brokkr.codecs.Identity;
@@ -27,8 +28,10 @@ public final class PakAuthProvider implements AuthenticationProvider {
   private final Vertx vertx;
   private final AuthCache cache;
   private final Pak.Format format;
+  private final EventBusMetrics busMetrics;
 
-  public PakAuthProvider(Vertx vertx, AuthCache cache, Pak.Format format) {
+  public PakAuthProvider(Vertx vertx, AuthCache cache, Pak.Format format, EventBusMetrics busMetrics) {
+    this.busMetrics = busMetrics;
     this.vertx = vertx;
     this.cache = cache;
     this.format = format;
@@ -52,7 +55,9 @@ public final class PakAuthProvider implements AuthenticationProvider {
       return Future.succeededFuture(cached.get());
     }
     long generation = cache.generation();
+    long sent = System.nanoTime();
     return vertx.eventBus().<Identity>request(Addresses.AUTH_VERIFY, hash.get(), LOOKUP)
+        .andThen(ar -> busMetrics.record(Addresses.AUTH_VERIFY, sent, ar.cause()))
         .map(reply -> {
           cache.put(hash.get(), reply.body(), generation);
           return reply.body();

@@ -34,7 +34,8 @@ public record BrokerConfig(
     int diagnosticMaxAgeHours,
     long fleetSnapshotMaxAgeMillis,
     WebhookSettings webhooks,
-    RetentionSettings retention) {
+    RetentionSettings retention,
+    long metricsRefreshIntervalMillis) {
 
   /** Where a minted admin PAK goes when the broker uses an external database (the reference's path). */
   public static final String EXTERNAL_ADMIN_PAK_FILE = "/tmp/brokkr-keys/key.txt";
@@ -117,7 +118,8 @@ public record BrokerConfig(
         s.integer("broker.diagnostic_max_age_hours", 1, 0, 8_760),
         s.longValue("broker.fleet_snapshot_max_age_ms", 1_000, 0, 60_000),
         WebhookSettings.from(s),
-        RetentionSettings.from(s));
+        RetentionSettings.from(s),
+        s.longValue("broker.metrics_refresh_interval_ms", 15_000, 100, 3_600_000));
   }
 
   /** True when the broker runs its own PostgreSQL (no database URL configured). */

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.brokkr.codecs.Pak;
 
 /**
@@ -27,6 +28,8 @@ public final class TargetStateCache {
   private final long ttlNanos;
   private final int maxEntries;
   private volatile boolean listening;
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
 
   public TargetStateCache(long ttlMillis, int maxEntries) {
     this.ttlNanos = ttlMillis * 1_000_000L;
@@ -34,6 +37,12 @@ public final class TargetStateCache {
   }
 
   public Optional<Entry> get(UUID agentId, boolean full) {
+    Optional<Entry> found = lookup(agentId, full);
+    (found.isPresent() ? hits : misses).increment();
+    return found;
+  }
+
+  private Optional<Entry> lookup(UUID agentId, boolean full) {
     if (!listening || ttlNanos == 0) {
       return Optional.empty();
     }
@@ -47,6 +56,16 @@ public final class TargetStateCache {
       return Optional.empty();
     }
     return Optional.of(e);
+  }
+
+  /** Lookups answered from the cache, since start. */
+  public long hits() {
+    return hits.sum();
+  }
+
+  /** Lookups that had to compute the target state (absent, expired, or the cache bypassed), since start. */
+  public long misses() {
+    return misses.sum();
   }
 
   /** Read before computing a target state; pass it back to {@link #put}. */

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.brokkr.broker.auth.PakAuthProvider;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.deployments.TargetStateImpact;
+import org.brokkr.broker.ops.EventBusMetrics;
 import org.brokkr.broker.support.Unavailable;
 import org.brokkr.codecs.ApiError;
 import org.brokkr.codecs.ApiRequest;
@@ -34,9 +35,11 @@ public final class ApiDispatcher {
   private final Readiness readiness;
   private final ClientInfo clients;
   private final Operations operations;
+  private final EventBusMetrics busMetrics;
 
   public ApiDispatcher(Vertx vertx, Operations operations, TargetStateCache targetStates, Readiness readiness,
-      ClientInfo clients) {
+      ClientInfo clients, EventBusMetrics busMetrics) {
+    this.busMetrics = busMetrics;
     this.vertx = vertx;
     this.operations = operations;
     this.targetStates = targetStates;
@@ -55,7 +58,9 @@ public final class ApiDispatcher {
         firstValues(ctx.queryParams()), body, ctx.request().getHeader("Content-Type"),
         ctx.request().getHeader("Accept"), clients.address(ctx.request()), ClientInfo.userAgent(ctx.request()),
         ctx.request().getHeader("If-None-Match"));
+    long sent = System.nanoTime();
     vertx.eventBus().<ApiResponse>request(address, request, SEND).onComplete(ar -> {
+      busMetrics.record(address, sent, ar.cause());
       if (ar.succeeded()) {
         if (ar.result().body().status() < 300) {
           TargetStateImpact.of(request).ifPresent(targetStates::changed);

@@ -82,12 +82,14 @@ final class ErrorPages {
           ? new ApiError(Failure.INTERNAL, "internal_error", "internal error")
           : ApiError.invalid("invalid_request", validationMessage(failure));
     };
+    // the route template, never the raw path: a path may carry anything a client typed, a PAK too
+    String path = RequestLog.endpointOf(ctx);
     if (error.failure() == Failure.UNAVAILABLE) {
-      LOG.warn("request refused path={} status=503 code={}", ctx.request().path(), error.code());
+      LOG.warn("request refused path={} status=503 code={}", path, error.code());
     } else if (status >= 500 && failure != null) {
-      FailureLog.unexpected(LOG, "request path=" + ctx.request().path() + " status=" + status, failure);
+      FailureLog.unexpected(LOG, "request path=" + path + " status=" + status, failure);
     } else if (status < 500) {
-      FailureLog.refused(LOG, "request path=" + ctx.request().path(), status, error.code());
+      FailureLog.refused(LOG, "request path=" + path, status, error.code());
     }
     ApiDispatcher.writeError(ctx, error);
   }

@@ -17,6 +17,7 @@ import org.brokkr.broker.auth.PakAuthProvider;
 import org.brokkr.broker.config.BrokerConfig;
 import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
+import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.codecs.ApiError;
 import org.brokkr.codecs.Failure;
 import org.brokkr.codecs.Identity;
@@ -35,13 +36,16 @@ public final class HttpApiVerticle extends VerticleBase {
   private final Readiness readiness;
   private final TargetStateCache targetStates;
   private final Operations operations;
+  private final BrokerMetrics metrics;
   private HttpServer server;
   private ApiDispatcher dispatcher;
   private ErrorPages errors;
+  private EndpointLabels endpoints;
 
   public HttpApiVerticle(BrokerConfig config, ApiContract contract, Operations operations, PakAuthProvider authProvider,
-      Readiness readiness, TargetStateCache targetStates) {
+      Readiness readiness, TargetStateCache targetStates, BrokerMetrics metrics) {
     this.operations = operations;
+    this.metrics = metrics;
     this.config = config;
     this.contract = contract;
     this.authProvider = authProvider;
@@ -52,12 +56,17 @@ public final class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ClientInfo clients = new ClientInfo(config.trustedProxies());
-    dispatcher = new ApiDispatcher(vertx, operations, targetStates, readiness, clients);
+    dispatcher = new ApiDispatcher(vertx, operations, targetStates, readiness, clients, metrics.eventBus());
     errors = new ErrorPages(vertx, clients);
+    endpoints = EndpointLabels.from(contract.json());
+    RequestLog requests = new RequestLog(metrics.http(), config.pakFormat(), config.logFormat());
     return OpenAPIContract.from(vertx, contract.routerSpec().copy())
         .map(this::apiRouter)
         .compose(api -> {
           Router root = Router.router(vertx);
+          root.route().handler(requests);
+          root.get("/metrics").handler(this::metrics);
+          ApiDocsPage.mount(root, vertx);
           root.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("OK"));
           root.get("/readyz").handler(this::readyz);
           root.get("/docs/openapi.yaml").handler(ctx -> ctx.response()
@@ -96,8 +105,15 @@ public final class HttpApiVerticle extends VerticleBase {
     builder.getRoutes().forEach(route -> {
       String op = route.getOperation().getOperationId();
       ErrorPages.BodyError bodyError = ErrorPages.BodyError.of(route.getOperation().getExtensions());
-      route.addHandler(ctx -> dispatcher.dispatch(ctx, resolveTrailingSlash(ctx, op), ApiDispatcher.caller(ctx)));
-      route.addFailureHandler(ctx -> errors.handle(ctx, bodyError));
+      route.addHandler(ctx -> {
+        String resolved = resolveTrailingSlash(ctx, op);
+        RequestLog.endpoint(ctx, endpoints.of(resolved));
+        dispatcher.dispatch(ctx, resolved, ApiDispatcher.caller(ctx));
+      });
+      route.addFailureHandler(ctx -> {
+        RequestLog.endpoint(ctx, endpoints.of(resolveTrailingSlash(ctx, op)));
+        errors.handle(ctx, bodyError);
+      });
     });
     Router router = builder.createRouter();
     router.route().failureHandler(errors::handle);
@@ -120,6 +136,17 @@ public final class HttpApiVerticle extends VerticleBase {
     }
   }
 
+  /** Prometheus text; rendered on a worker, so a large scrape never holds an event loop. */
+  private void metrics(RoutingContext ctx) {
+    vertx.executeBlocking(metrics::scrape, false).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(500, ar.cause());
+        return;
+      }
+      ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
+    });
+  }
+
   private void readyz(RoutingContext ctx) {
     readiness.check().onComplete(ar -> {
       boolean ok = ar.succeeded() && ar.result();
@@ -137,6 +164,7 @@ public final class HttpApiVerticle extends VerticleBase {
       ctx.next();
       return;
     }
+    RequestLog.endpoint(ctx, endpoints.of("create_deployment_object"));
     try {
       UUID.fromString(ctx.pathParam("id"));
     } catch (IllegalArgumentException e) {

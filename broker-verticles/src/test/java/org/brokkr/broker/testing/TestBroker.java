@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.brokkr.broker.Broker;
 import org.brokkr.broker.config.BrokerConfig;
+import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.codecs.config.Settings;
 import org.brokkr.broker.db.DatabaseTarget;
 import org.brokkr.codecs.Pak;
@@ -60,7 +61,7 @@ public final class TestBroker implements AutoCloseable {
     settings.put("broker.webhook_encryption_key", WEBHOOK_KEY_HEX);
     settings.putAll(extra);
     BrokerConfig config = BrokerConfig.from(Settings.of(settings));
-    Vertx vertx = TestVertx.create();
+    Vertx vertx = BrokerMetrics.vertx(TestVertx.options());
     try {
       Broker broker = Broker.start(vertx, config).await(60, TimeUnit.SECONDS);
       return new TestBroker(vertx, broker, database, admin.pak());
@@ -134,7 +135,8 @@ public final class TestBroker implements AutoCloseable {
 
     public HttpResponse<Buffer> send(String method, String path, Buffer body, String contentType) {
       var req = client.request(io.vertx.core.http.HttpMethod.valueOf(method), path.startsWith("/") && !path.startsWith("/api")
-          && !path.startsWith("/healthz") && !path.startsWith("/readyz") && !path.startsWith("/docs") ? "/api/v1" + path : path);
+          && !path.startsWith("/healthz") && !path.startsWith("/readyz") && !path.startsWith("/docs")
+          && !path.startsWith("/metrics") && !path.startsWith("/swagger-ui") ? "/api/v1" + path : path);
       if (pak != null) {
         req.putHeader("Authorization", "Bearer " + pak);
       }

@@ -1,7 +1,6 @@
 package org.brokkr.agent;
 
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import org.brokkr.agent.broker.BrokerClient;
 import org.brokkr.agent.cluster.ClusterOps;
 import org.slf4j.Logger;
@@ -11,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * The heartbeat timer: measure the Kubernetes API, report it with the heartbeat, then re-read our
  * own record (that is how a status change to ACTIVE or INACTIVE reaches the agent).
  */
-public final class HeartbeatVerticle extends VerticleBase {
+public final class HeartbeatVerticle extends PassTimer {
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatVerticle.class);
 
   private final AgentConfig config;
@@ -19,8 +18,6 @@ public final class HeartbeatVerticle extends VerticleBase {
   private final AgentMetrics metrics;
   private final BrokerClient broker;
   private final ClusterOps cluster;
-  private long timer = -1;
-  private boolean stopped;
 
   public HeartbeatVerticle(AgentConfig config, AgentRuntime runtime, AgentMetrics metrics, BrokerClient broker, ClusterOps cluster) {
     this.config = config;
@@ -31,25 +28,12 @@ public final class HeartbeatVerticle extends VerticleBase {
   }
 
   @Override
-  public Future<?> start() {
-    schedule(0);
-    return Future.succeededFuture();
+  protected long intervalMillis() {
+    return config.pollingIntervalSeconds() * 1000L;
   }
 
   @Override
-  public Future<?> stop() {
-    stopped = true;
-    vertx.cancelTimer(timer);
-    return Future.succeededFuture();
-  }
-
-  private void schedule(long delay) {
-    if (!stopped) {
-      timer = vertx.setTimer(Math.max(1, delay), id -> beat().onComplete(ar -> schedule(config.pollingIntervalSeconds() * 1000L)));
-    }
-  }
-
-  Future<Void> beat() {
+  protected Future<Void> pass() {
     return cluster.probe()
         .map(ms -> {
           runtime.k8s(true, null);

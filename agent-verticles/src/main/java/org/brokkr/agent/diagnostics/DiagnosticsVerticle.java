@@ -1,7 +1,6 @@
 package org.brokkr.agent.diagnostics;
 
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.brokkr.agent.AgentConfig;
+import org.brokkr.agent.PassTimer;
 import org.brokkr.agent.AgentRuntime;
 import org.brokkr.agent.broker.BrokerCallException;
 import org.brokkr.agent.broker.BrokerClient;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * sent again on the next passes until its request expires. Nothing happens while the agent is
  * not ACTIVE.
  */
-public final class DiagnosticsVerticle extends VerticleBase {
+public final class DiagnosticsVerticle extends PassTimer {
   private static final Logger LOG = LoggerFactory.getLogger(DiagnosticsVerticle.class);
 
   private final AgentConfig config;
@@ -42,9 +42,6 @@ public final class DiagnosticsVerticle extends VerticleBase {
   private final Map<UUID, Unsent> unsent = new LinkedHashMap<>();
   private DiagnosticsCollector collector;
   private boolean brokerFailing;
-  private volatile long passes;
-  private long timer = -1;
-  private boolean stopped;
 
   private record Unsent(JsonObject body, Instant expiresAt) {}
 
@@ -57,34 +54,17 @@ public final class DiagnosticsVerticle extends VerticleBase {
   }
 
   @Override
-  public Future<?> start() {
+  protected void prepare() {
     collector = new DiagnosticsCollector(cluster, runtime.agentId().toString(), config.watchNamespace());
-    schedule(0);
-    return Future.succeededFuture();
   }
 
   @Override
-  public Future<?> stop() {
-    stopped = true;
-    vertx.cancelTimer(timer);
-    return Future.succeededFuture();
+  protected long intervalMillis() {
+    return config.diagnosticsIntervalSeconds() * 1000L;
   }
 
-  /** Passes completed since start (skipped ones included). */
-  public long passes() {
-    return passes;
-  }
-
-  private void schedule(long delayMs) {
-    if (!stopped) {
-      timer = vertx.setTimer(Math.max(1, delayMs), id -> pass().onComplete(ar -> {
-        passes++;
-        schedule(config.diagnosticsIntervalSeconds() * 1000L);
-      }));
-    }
-  }
-
-  private Future<Void> pass() {
+  @Override
+  protected Future<Void> pass() {
     if (!runtime.active()) {
       return Future.succeededFuture();
     }

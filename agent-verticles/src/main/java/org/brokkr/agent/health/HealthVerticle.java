@@ -1,7 +1,6 @@
 package org.brokkr.agent.health;
 
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.brokkr.agent.AgentConfig;
+import org.brokkr.agent.PassTimer;
 import org.brokkr.agent.AgentRuntime;
 import org.brokkr.agent.broker.BrokerCallException;
 import org.brokkr.agent.broker.BrokerClient;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * passes (and on the first) everything is reported again, so the broker's write load stays flat
  * while a lost report heals. Nothing happens while the agent is not ACTIVE.
  */
-public final class HealthVerticle extends VerticleBase {
+public final class HealthVerticle extends PassTimer {
   private static final Logger LOG = LoggerFactory.getLogger(HealthVerticle.class);
 
   private final AgentConfig config;
@@ -40,11 +40,8 @@ public final class HealthVerticle extends VerticleBase {
   /** Per deployment object, the status and summary the broker has from us. */
   private final Map<String, JsonObject> reported = new HashMap<>();
   private long evaluations;
-  private volatile long passes;
   private boolean podsUnreadable;
   private int undelivered;
-  private long timer = -1;
-  private boolean stopped;
 
   public HealthVerticle(AgentConfig config, AgentRuntime runtime, BrokerClient broker, ClusterOps cluster, StateStore state) {
     this.config = config;
@@ -55,34 +52,12 @@ public final class HealthVerticle extends VerticleBase {
   }
 
   @Override
-  public Future<?> start() {
-    schedule(0);
-    return Future.succeededFuture();
+  protected long intervalMillis() {
+    return config.deploymentHealthIntervalSeconds() * 1000L;
   }
 
   @Override
-  public Future<?> stop() {
-    stopped = true;
-    vertx.cancelTimer(timer);
-    return Future.succeededFuture();
-  }
-
-  /** Passes completed since start (skipped ones included). */
-  public long passes() {
-    return passes;
-  }
-
-  private void schedule(long delayMs) {
-    if (!stopped) {
-      timer = vertx.setTimer(Math.max(1, delayMs), id -> pass()
-          .onComplete(ar -> {
-            passes++;
-            schedule(config.deploymentHealthIntervalSeconds() * 1000L);
-          }));
-    }
-  }
-
-  private Future<Void> pass() {
+  protected Future<Void> pass() {
     if (!runtime.active()) {
       return Future.succeededFuture();
     }

@@ -2,11 +2,11 @@ package org.brokkr.agent.workorders;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 import org.brokkr.agent.AgentConfig;
+import org.brokkr.agent.PassTimer;
 import org.brokkr.agent.AgentMetrics;
 import org.brokkr.agent.AgentRuntime;
 import org.brokkr.agent.broker.BrokerCallException;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * 404 or 409, means another agent got it: the next one is tried), carry it out and report the
  * result. One order at a time; the next pass starts when this one is reported.
  */
-public final class WorkOrderVerticle extends VerticleBase {
+public final class WorkOrderVerticle extends PassTimer {
   private static final Logger LOG = LoggerFactory.getLogger(WorkOrderVerticle.class);
   private static final long REPORT_RETRY_MAX_MILLIS = 30_000;
 
@@ -34,8 +34,6 @@ public final class WorkOrderVerticle extends VerticleBase {
   private final RetryPolicy retry;
   private BuildExecutor builds;
   private CustomExecutor customs;
-  private long timer = -1;
-  private boolean stopped;
   private int pollFailures;
 
   public WorkOrderVerticle(AgentConfig config, AgentRuntime runtime, AgentMetrics metrics, BrokerClient broker, ClusterOps cluster,
@@ -49,30 +47,21 @@ public final class WorkOrderVerticle extends VerticleBase {
   }
 
   @Override
-  public Future<?> start() {
+  protected void prepare() {
     WorkOrderManifests manifests = new WorkOrderManifests(vertx, cluster, retry, config.watchNamespace().orElse("default"));
     StatusWatch watch = new StatusWatch(vertx, cluster, config.workOrderStatusIntervalSeconds() * 1000L);
     builds = new BuildExecutor(cluster, manifests, watch);
     customs = new CustomExecutor(manifests, watch);
-    schedule(0);
-    return Future.succeededFuture();
   }
 
   @Override
-  public Future<?> stop() {
-    stopped = true;
-    vertx.cancelTimer(timer);
-    return Future.succeededFuture();
-  }
-
-  private void schedule(long delayMs) {
-    if (!stopped) {
-      timer = vertx.setTimer(Math.max(1, delayMs), id -> pass().onComplete(ar -> schedule(config.pollingIntervalSeconds() * 1000L)));
-    }
+  protected long intervalMillis() {
+    return config.pollingIntervalSeconds() * 1000L;
   }
 
   /** One pass: at most one work order carried out and reported. */
-  Future<Void> pass() {
+  @Override
+  protected Future<Void> pass() {
     if (!runtime.active()) {
       return Future.succeededFuture();
     }
@@ -158,7 +147,7 @@ public final class WorkOrderVerticle extends VerticleBase {
         return;
       }
       long delay = Math.min(REPORT_RETRY_MAX_MILLIS, 1000L << Math.min(attempt - 1, 5));
-      boolean again = ar.cause() instanceof BrokerCallException e && e.retryable() && !stopped
+      boolean again = ar.cause() instanceof BrokerCallException e && e.retryable() && !stopped()
           && deadline.claimRemainingMillis() > delay;
       if (!again) {
         metrics.workOrder("report_failed");

@@ -1,0 +1,64 @@
+package org.brokkr.agent;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+/**
+ * A timer verticle of the agent: the first pass right after start, then one pass per interval,
+ * each started only when the previous one has finished (a slow pass never overlaps the next).
+ * Subclasses say what a pass does, how long to wait, and what to prepare at start.
+ */
+public abstract class PassTimer extends VerticleBase {
+  private long timer = -1;
+  private volatile boolean stopped;
+  private volatile long passes;
+
+  /** One pass; its failure is the pass's own business (log it there), the timer goes on. */
+  protected abstract Future<?> pass();
+
+  /** Milliseconds between the end of one pass and the start of the next. */
+  protected abstract long intervalMillis();
+
+  /** Built before the first pass (collaborators that need {@code vertx}). */
+  protected void prepare() {}
+
+  @Override
+  public final Future<?> start() {
+    prepare();
+    schedule(0);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public final Future<?> stop() {
+    stopped = true;
+    vertx.cancelTimer(timer);
+    return Future.succeededFuture();
+  }
+
+  /** Passes completed since start (skipped ones included). */
+  public final long passes() {
+    return passes;
+  }
+
+  protected final boolean stopped() {
+    return stopped;
+  }
+
+  private void schedule(long delayMs) {
+    if (!stopped) {
+      timer = vertx.setTimer(Math.max(1, delayMs), id -> {
+        Future<?> running;
+        try {
+          running = pass();
+        } catch (RuntimeException e) {
+          running = Future.failedFuture(e);
+        }
+        running.onComplete(ar -> {
+          passes++;
+          schedule(intervalMillis());
+        });
+      });
+    }
+  }
+}

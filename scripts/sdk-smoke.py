@@ -11,6 +11,7 @@ Usage (SDK in a venv, broker running, its admin PAK at hand):
   /tmp/sdk/bin/python scripts/sdk-smoke.py http://localhost:3000 "$(cat brokkr-data/admin-pak.txt)"
 """
 import asyncio
+import datetime
 import sys
 import tempfile
 import uuid
@@ -29,6 +30,12 @@ from brokkr_broker_client.api.work_orders import (claim_work_order, complete_wor
                                                   get_work_order_log, list_pending_for_agent)
 from brokkr_broker_client.models import (ClaimWorkOrderRequest, CompleteWorkOrderRequest, CreateTemplateRequest,
                                          CreateWorkOrderRequest, TemplateInstantiationRequest, WorkOrderTargeting)
+from brokkr_broker_client.api.diagnostics import (claim_diagnostic, create_diagnostic_request, get_diagnostic,
+                                                  get_pending_diagnostics, submit_diagnostic_result)
+from brokkr_broker_client.api.health import get_deployment_health, get_stack_health, update_health_status
+from brokkr_broker_client.api.webhooks import create_webhook, list_deliveries, list_event_types
+from brokkr_broker_client.models import (CreateDiagnosticRequest, CreateWebhookRequest, DeploymentObjectHealthUpdate,
+                                         HealthStatusUpdate, HealthSummary, SubmitDiagnosticResult)
 from brokkr_broker_client.models import AgentRegistrationBody, HeartbeatReport, CreateAgentRequest, NewAgentEvent, NewAgentLabel, NewGenerator
 
 
@@ -110,6 +117,37 @@ async def main(url: str, admin_pak: str) -> None:
     entry = check(await get_work_order_log.asyncio_detailed(order.id, client=admin.api), 200)
     assert entry.success, entry
     print(f"work order {order.id} claimed, completed and logged")
+
+    # health: the agent reports a degraded object; admin reads the object's and the stack's roll-up
+    now = datetime.datetime.now(datetime.timezone.utc)
+    check(await update_health_status.asyncio_detailed(agent_id, client=agent_client.api, body=HealthStatusUpdate(
+        deployment_objects=[DeploymentObjectHealthUpdate(id=state[0].id, status="degraded", checked_at=now,
+            summary=HealthSummary(pods_ready=0, pods_total=1, conditions=["CrashLoopBackOff"]))])), 200)
+    health = check(await get_deployment_health.asyncio_detailed(state[0].id, client=admin.api), 200)
+    assert health.overall_status == "degraded", health
+    stack_health = check(await get_stack_health.asyncio_detailed(stack.id, client=admin.api), 200)
+    assert stack_health.overall_status == "degraded", stack_health
+    print(f"health: object and stack degraded")
+
+    # diagnostics: admin asks, the agent claims and answers, admin reads the result
+    diag = check(await create_diagnostic_request.asyncio_detailed(state[0].id, client=admin.api,
+        body=CreateDiagnosticRequest(agent_id=agent_id, requested_by="sdk-smoke")), 201)
+    pending_diags = check(await get_pending_diagnostics.asyncio_detailed(agent_id, client=agent_client.api), 200)
+    assert any(d.id == diag.id for d in pending_diags), pending_diags
+    check(await claim_diagnostic.asyncio_detailed(diag.id, client=agent_client.api), 200)
+    check(await submit_diagnostic_result.asyncio_detailed(diag.id, client=agent_client.api, body=SubmitDiagnosticResult(
+        pod_statuses="[]", events="[]", collected_at=now)), 201)
+    answered = check(await get_diagnostic.asyncio_detailed(diag.id, client=admin.api), 200)
+    assert answered.request.status == "completed", answered
+    print(f"diagnostic {diag.id} answered")
+
+    # webhooks: the event types, a subscription (URL never returned), its deliveries
+    types = check(await list_event_types.asyncio_detailed(client=admin.api), 200)
+    assert "deployment.applied" in types, types
+    hook = check(await create_webhook.asyncio_detailed(client=admin.api, body=CreateWebhookRequest(
+        name=f"sdk-hook-{run}", url="http://127.0.0.1:9/hook", event_types=["deployment.*"])), 201)
+    check(await list_deliveries.asyncio_detailed(hook.id, client=admin.api), 200)
+    print(f"webhook {hook.id} subscribed to {len(types)} event types' deployment.* share")
     print("sdk smoke: ok")
 
 

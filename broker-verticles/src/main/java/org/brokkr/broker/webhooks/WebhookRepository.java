@@ -135,10 +135,19 @@ final class WebhookRepository {
     return it.hasNext() ? response(it.next()) : null;
   }
 
-  /** The wire form: stored filters as evaluated (only {@code agent_id}, {@code stack_id}; unreadable ones null). */
+  /**
+   * The wire form: stored filters as evaluated (only {@code agent_id}, {@code stack_id}); a
+   * subscription without (readable) filters has no {@code filters} field at all, as the reference
+   * sends it (its clients read a present {@code filters} as an object, never null).
+   */
   static JsonObject response(Row row) {
     JsonObject json = Rows.json(row);
-    json.put("filters", readableFilters(json.getString("filters")));
+    JsonObject filters = readableFilters(json.getString("filters"));
+    if (filters == null) {
+      json.remove("filters");
+    } else {
+      json.put("filters", filters);
+    }
     return json;
   }
 

@@ -8,21 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUESTS=${1:-10000}
 CONNECTIONS=${2:-32}
-SERVER=${BENCH_DATABASE_URL:-postgres://brokkr:brokkr@127.0.0.1:5432/postgres}
-DB_URL="${SERVER%/*}/brokkr_bench_auth"
 PORT=${BENCH_PORT:-3901}
-WORK=$(mktemp -d)
-trap 'kill "$BROKER_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-
-echo "== recreating database brokkr_bench_auth" >&2
-psql "$SERVER" -qc "DROP DATABASE IF EXISTS brokkr_bench_auth" -c "CREATE DATABASE brokkr_bench_auth"
-echo "== starting broker on :$PORT" >&2
-BROKKR__DATABASE__URL="$DB_URL" BROKKR__BROKER__PORT=$PORT BROKKR__LOG__LEVEL=warn \
-BROKKR__BROKER__ADMIN_PAK_FILE="$WORK/key.txt" \
-  java -Xmx256m -jar broker-verticles/target/brokkr-broker.jar > "$WORK/broker.log" 2>&1 &
-BROKER_PID=$!
-for _ in $(seq 1 60); do curl -sf "localhost:$PORT/readyz" >/dev/null && break; sleep 0.5; done
-curl -sf "localhost:$PORT/readyz" >/dev/null || { cat "$WORK/broker.log"; exit 1; }
+. bench/broker.sh
+bench_broker brokkr_bench_auth "$PORT"
 
 # every request carries a fresh random long token (a valid shape, never a known PAK), and stops
 # after REQUESTS requests in all (one wrk thread, so one counter)

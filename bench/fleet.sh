@@ -10,25 +10,11 @@ cd "$(dirname "$0")/.."
 AGENTS=${1:-5000}
 DURATION=${2:-30s}
 CONNECTIONS=${3:-1}
-SERVER=${BENCH_DATABASE_URL:-postgres://brokkr:brokkr@127.0.0.1:5432/postgres}
 DB=${BENCH_DATABASE:-brokkr_bench_fleet}
-DB_URL="${SERVER%/*}/$DB"
+. bench/broker.sh
 PORT=${BENCH_PORT:-3910}
-WORK=$(mktemp -d)
-BROKER_PID=""
-trap 'kill "$BROKER_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-
-echo "== recreating database $DB" >&2
-psql "$SERVER" -qc "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-
-echo "== starting broker on :$PORT" >&2
-BROKKR__DATABASE__URL="$DB_URL" BROKKR__BROKER__PORT=$PORT BROKKR__LOG__LEVEL=warn \
-BROKKR__BROKER__ADMIN_PAK_FILE="$WORK/key.txt" \
-  java -Xmx256m -jar broker-verticles/target/brokkr-broker.jar > "$WORK/broker.log" 2>&1 &
-BROKER_PID=$!
-for _ in $(seq 1 60); do curl -sf "localhost:$PORT/readyz" >/dev/null && break; sleep 0.5; done
-curl -sf "localhost:$PORT/readyz" >/dev/null || { cat "$WORK/broker.log"; exit 1; }
-ADMIN="Authorization: Bearer $(cat "$WORK/key.txt")"
+bench_broker "$DB" "$PORT"
+ADMIN="Authorization: Bearer $ADMIN_PAK"
 
 echo "== seeding $AGENTS agents" >&2
 psql "$DB_URL" -q -v agents="$AGENTS" -v groups=20 -v per_group=10 -f bench/fleet-seed.sql

@@ -58,13 +58,8 @@ class SchemaIsolationTest {
   /** The same names in both tenants: a generator, a stack with one object, an agent that gets it. */
   private static World populate(TestBroker broker) {
     Fixtures f = new Fixtures(broker);
-    var gen = broker.admin().post("/generators", new JsonObject().put("name", "ci"));
-    assertEquals(201, gen.statusCode(), gen.bodyAsString());
-    var generator = new Fixtures.Generator(gen.bodyAsJsonObject().getJsonObject("generator").getString("id"),
-        gen.bodyAsJsonObject().getString("pak"));
-    var stack = broker.as(generator.pak()).post("/stacks", new JsonObject().put("name", "web").put("generator_id", generator.id()));
-    assertEquals(201, stack.statusCode(), stack.bodyAsString());
-    String stackId = stack.bodyAsJsonObject().getString("id");
+    var generator = f.generator("ci");
+    String stackId = f.stack(generator, "web");
     f.labelStack(generator, stackId, "env:prod");
     JsonObject object = f.deploymentObject(generator, stackId, Fixtures.configMap("hello"));
     var agent = f.agent(List.of(generator.id()));

@@ -22,7 +22,11 @@ public final class Fixtures {
   public record Agent(String id, String pak) {}
 
   public Generator generator() {
-    var r = broker.admin().post("/generators", new JsonObject().put("name", "gen-" + UUID.randomUUID()));
+    return generator("gen-" + UUID.randomUUID());
+  }
+
+  public Generator generator(String name) {
+    var r = broker.admin().post("/generators", new JsonObject().put("name", name));
     assertEquals(201, r.statusCode(), r.bodyAsString());
     JsonObject body = r.bodyAsJsonObject();
     return new Generator(body.getJsonObject("generator").getString("id"), body.getString("pak"));
@@ -38,8 +42,11 @@ public final class Fixtures {
   }
 
   public String stack(Generator owner) {
-    var r = broker.as(owner.pak()).post("/stacks", new JsonObject()
-        .put("name", "stack-" + UUID.randomUUID()).put("generator_id", owner.id()));
+    return stack(owner, "stack-" + UUID.randomUUID());
+  }
+
+  public String stack(Generator owner, String name) {
+    var r = broker.as(owner.pak()).post("/stacks", new JsonObject().put("name", name).put("generator_id", owner.id()));
     assertEquals(201, r.statusCode(), r.bodyAsString());
     return r.bodyAsJsonObject().getString("id");
   }

@@ -15,6 +15,7 @@ import org.brokkr.agent.diagnostics.DiagnosticsVerticle;
 import org.brokkr.agent.health.HealthVerticle;
 import org.brokkr.agent.http.AgentHttpVerticle;
 import org.brokkr.agent.state.StateStore;
+import org.brokkr.agent.webhooks.WebhookDeliveryVerticle;
 import org.brokkr.agent.workorders.WorkOrderVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One agent on a {@link Vertx}, started in the reference order: wait for the broker, verify the
  * PAK, find our own record, self-register with generators, check the Kubernetes API, load the
- * saved state, start the HTTP server, then the heartbeat, deployment, work-order, health and diagnostics
- * timers.
+ * saved state, start the HTTP server, then the heartbeat, deployment, work-order, health,
+ * diagnostics and webhook timers.
  */
 public final class Agent {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -93,6 +94,7 @@ public final class Agent {
           deployments.add(id);
           return startHealthAndDiagnostics();
         })
+        .compose(v -> startWebhooks())
         .map(v -> {
           LOG.info("agent running health_port={} polling_interval={}s", http.actualPort(), config.pollingIntervalSeconds());
           return null;
@@ -123,6 +125,17 @@ public final class Agent {
   }
 
   // --- end of health and diagnostics ---
+
+  private Future<Void> startWebhooks() {
+    if (!config.webhooksEnabled()) {
+      LOG.info("agent-side webhook delivery disabled (webhooks_enabled=false)");
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(new WebhookDeliveryVerticle(config, runtime, metrics, broker)).map(id -> {
+      deployments.add(id);
+      return null;
+    });
+  }
 
   /** One line: the address tried, where it came from and the root cause (from the cluster adapter), then what to do. */
   private static String probeFailure(Throwable err) {

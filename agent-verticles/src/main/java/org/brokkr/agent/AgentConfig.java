@@ -32,7 +32,10 @@ public record AgentConfig(
     // health and diagnostics: a full health report every this many health passes (changes go at once);
     // the diagnostics poll period (the reference's fixed 10 s)
     int deploymentHealthRefreshEvery,
-    int diagnosticsIntervalSeconds) {
+    int diagnosticsIntervalSeconds,
+    // webhooks: whether this agent posts the deliveries meant for its cluster, and how often it asks
+    boolean webhooksEnabled,
+    int webhooksIntervalSeconds) {
 
   public static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry("agent.broker_url", "http://localhost:3000"),
@@ -51,7 +54,10 @@ public record AgentConfig(
       Map.entry("agent.work_order_status_interval", "5"),
       // health and diagnostics
       Map.entry("agent.deployment_health_refresh_every", "10"),
-      Map.entry("agent.diagnostics_interval", "10"));
+      Map.entry("agent.diagnostics_interval", "10"),
+      // webhooks
+      Map.entry("agent.webhooks_enabled", "true"),
+      Map.entry("agent.webhooks_interval", "10"));
 
   public static AgentConfig fromEnvironment(Map<String, String> env, List<String> args) {
     Map<String, String> effective = new java.util.HashMap<>(env);
@@ -119,6 +125,9 @@ public record AgentConfig(
         s.integer("agent.work_order_status_interval", 5, 1, 3600),
         // health and diagnostics
         s.integer("agent.deployment_health_refresh_every", 10, 1, 100000),
-        s.integer("agent.diagnostics_interval", 10, 1, 86400));
+        s.integer("agent.diagnostics_interval", 10, 1, 86400),
+        // webhooks
+        s.bool("agent.webhooks_enabled", true),
+        s.integer("agent.webhooks_interval", 10, 1, 86400));
   }
 }

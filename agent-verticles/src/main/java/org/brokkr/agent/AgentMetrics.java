@@ -67,12 +67,23 @@ public final class AgentMetrics {
     workOrders.computeIfAbsent(result, k -> new AtomicLong()).incrementAndGet();
   }
 
-  private void renderWorkOrders(StringBuilder out) {
-    out.append("# TYPE brokkr_agent_work_orders_total counter\n");
-    workOrders.forEach((result, n) -> out.append("brokkr_agent_work_orders_total{result=\"").append(result).append("\"} ")
+  // --- end work orders ---
+
+  // --- webhooks ---
+  private final Map<String, AtomicLong> webhookDeliveries = new ConcurrentHashMap<>();
+
+  /** One claimed webhook delivery handled: {@code success}, {@code failed}, {@code not_started} or {@code report_failed}. */
+  public void webhookDelivery(String result) {
+    webhookDeliveries.computeIfAbsent(result, k -> new AtomicLong()).incrementAndGet();
+  }
+  // --- end webhooks ---
+
+  /** A counter with one {@code result} label. */
+  private static void byResult(StringBuilder out, String name, Map<String, AtomicLong> counts) {
+    out.append("# TYPE ").append(name).append(" counter\n");
+    counts.forEach((result, n) -> out.append(name).append("{result=\"").append(result).append("\"} ")
         .append(n.get()).append('\n'));
   }
-  // --- end work orders ---
 
   public String render() {
     StringBuilder out = new StringBuilder();
@@ -94,7 +105,8 @@ public final class AgentMetrics {
     gauge(out, "counter", "brokkr_agent_objects_pruned_total", pruned.get());
     gauge(out, "counter", "brokkr_agent_kubernetes_writes_total", clusterWrites);
     gauge(out, "counter", "brokkr_agent_kubernetes_calls_total", clusterCalls);
-    renderWorkOrders(out);
+    byResult(out, "brokkr_agent_work_orders_total", workOrders);
+    byResult(out, "brokkr_agent_webhook_deliveries_total", webhookDeliveries);
     return out.toString();
   }
 

@@ -22,6 +22,9 @@ public abstract class PassTimer extends VerticleBase {
   /** Built before the first pass (collaborators that need {@code vertx}). */
   protected void prepare() {}
 
+  /** Closes what {@link #prepare()} built, when the verticle stops. */
+  protected void release() {}
+
   @Override
   public final Future<?> start() {
     prepare();
@@ -33,6 +36,7 @@ public abstract class PassTimer extends VerticleBase {
   public final Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
+    release();
     return Future.succeededFuture();
   }
 

@@ -54,6 +54,20 @@ class AgentConfigTest {
     assertTrue(url.getMessage().contains("BROKKR__AGENT__BROKER_URL"), url.getMessage());
   }
 
+  @Test
+  void agentSideWebhooksAreOnEveryTenSecondsUnlessSaidOtherwise() {
+    AgentConfig c = AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK), List.of());
+    assertTrue(c.webhooksEnabled());
+    assertEquals(10, c.webhooksIntervalSeconds());
+    AgentConfig off = AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR__AGENT__WEBHOOKS_ENABLED", "false",
+        "BROKKR__AGENT__WEBHOOKS_INTERVAL", "3"), List.of());
+    assertEquals(false, off.webhooksEnabled());
+    assertEquals(3, off.webhooksIntervalSeconds());
+    ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.fromEnvironment(
+        Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR__AGENT__WEBHOOKS_INTERVAL", "0"), List.of()));
+    assertTrue(e.getMessage().contains("BROKKR__AGENT__WEBHOOKS_INTERVAL"), e.getMessage());
+  }
+
   // work orders
   @Test
   void workOrderStatusChecksDefaultToTheReferencesFiveSeconds() {

@@ -166,6 +166,20 @@ public final class BrokerClient implements AutoCloseable {
 
   // --- end of health and diagnostics ---
 
+  /**
+   * Claims the webhook deliveries this agent is to post ({@code PendingWebhookDelivery} array, at
+   * most 10): each comes with its URL, auth header and timeout, and is held for this agent until
+   * it reports or the claim runs out.
+   */
+  public Future<JsonArray> pendingWebhooks(UUID agentId) {
+    return expect(api("GET", "/agents/" + agentId + "/webhooks/pending").send(), 200).map(HttpResponse::bodyAsJsonArray);
+  }
+
+  /** Reports how posting a claimed delivery went ({@code DeliveryResultRequest}). */
+  public Future<Void> reportWebhookDelivery(UUID deliveryId, JsonObject result) {
+    return expect(api("POST", "/webhook-deliveries/" + deliveryId + "/result").sendJsonObject(result), 200).mapEmpty();
+  }
+
   private HttpRequest<Buffer> api(String method, String path) {
     return client.request(io.vertx.core.http.HttpMethod.valueOf(method), port, host, "/api/v1" + path)
         .ssl(ssl)

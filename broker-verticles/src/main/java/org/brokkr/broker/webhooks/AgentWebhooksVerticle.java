@@ -17,6 +17,7 @@ import org.brokkr.codecs.ApiRequest;
 import org.brokkr.codecs.ApiResponse;
 import org.brokkr.codecs.Failure;
 import org.brokkr.codecs.Identity;
+import org.brokkr.codecs.webhooks.WebhookPoster;
 
 /**
  * Deliveries agents post for the broker (subscriptions with target labels): an agent claims those
@@ -93,8 +94,7 @@ public final class AgentWebhooksVerticle extends ResourceVerticle {
     String auth = d.authHeader() == null ? null : cipher.decrypt(d.authHeader());
     byte[] key = d.signingSecret() == null ? null : WebhookSignature.keyOf(cipher.decrypt(d.signingSecret()));
     JsonObject signature = key == null ? null
-        : new JsonObject(new java.util.LinkedHashMap<>(WebhookSignature.headers(key, d.eventId().toString(),
-            System.currentTimeMillis() / 1000, d.payload())));
+        : new JsonObject(new java.util.LinkedHashMap<>(WebhookSignature.now(key, d.eventId().toString(), d.payload())));
     return new JsonObject()
         .put("id", d.id().toString()).put("subscription_id", d.subscriptionId().toString())
         .put("event_type", d.eventType()).put("payload", d.payload())

@@ -16,6 +16,7 @@ import java.util.UUID;
 import org.brokkr.broker.config.WebhookSettings;
 import org.brokkr.broker.support.FailureLog;
 import org.brokkr.codecs.Addresses;
+import org.brokkr.codecs.webhooks.WebhookPoster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,7 +155,7 @@ public final class DeliveryWorkerVerticle extends VerticleBase {
       fail(d, "Failed to decrypt webhook values: " + e.getMessage(), null, false);
       return;
     }
-    poster.post(url, WebhookPoster.headers(auth, key, d.eventId().toString(), d.payload()), d.payload(), d.timeoutSeconds())
+    poster.post(url, WebhookPoster.headers(auth, WebhookSignature.now(key, d.eventId().toString(), d.payload())), d.payload(), d.timeoutSeconds())
         .onComplete(ar -> {
           WebhookPoster.Outcome outcome = ar.succeeded() ? ar.result()
               : new WebhookPoster.Outcome(0, null, WebhookPoster.reason(ar.cause(), d.timeoutSeconds()));

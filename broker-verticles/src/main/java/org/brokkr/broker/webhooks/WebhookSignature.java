@@ -43,6 +43,11 @@ public final class WebhookSignature {
     return headers;
   }
 
+  /** The signature headers of an attempt made now; none when the subscription has no signing key. */
+  public static Map<String, String> now(byte[] key, String webhookId, String body) {
+    return key == null ? Map.of() : headers(key, webhookId, System.currentTimeMillis() / 1000, body);
+  }
+
   static String sign(byte[] key, String content) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");

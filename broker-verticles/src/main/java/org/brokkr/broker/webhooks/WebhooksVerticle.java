@@ -19,6 +19,7 @@ import org.brokkr.codecs.ApiResponse;
 import org.brokkr.codecs.EventTypes;
 import org.brokkr.codecs.Failure;
 import org.brokkr.codecs.Randomness;
+import org.brokkr.codecs.webhooks.WebhookPoster;
 
 /** Webhook subscriptions (admin only): create, read, change, delete, their deliveries, a test post. */
 public final class WebhooksVerticle extends ResourceVerticle {
@@ -164,7 +165,7 @@ public final class WebhooksVerticle extends ResourceVerticle {
               .put("subscription_id", id.toString()))
           .encode();
       int timeout = Math.min(Math.max(1, target.timeoutSeconds()), TEST_TIMEOUT_CAP_SECONDS);
-      return poster.post(url, WebhookPoster.headers(auth, key, eventId, body), body, timeout).map(outcome -> {
+      return poster.post(url, WebhookPoster.headers(auth, WebhookSignature.now(key, eventId, body)), body, timeout).map(outcome -> {
         if (outcome.delivered()) {
           return ApiResponse.ok(new JsonObject().put("success", true).put("status_code", outcome.status())
               .put("message", "Test delivery successful"));

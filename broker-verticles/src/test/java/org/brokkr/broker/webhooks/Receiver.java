@@ -11,19 +11,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A webhook receiver for tests: a small HTTP server that records every request and answers with
- * the status it is set to, or never answers ({@link #HANG}). Listens on 127.0.0.1.
+ * the status it is set to, or never answers ({@link #HANG}). Listens on 127.0.0.1. The agent's
+ * webhook tests use it too.
  */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
   /** Status meaning: accept the request and never answer. */
-  static final int HANG = -1;
+  public static final int HANG = -1;
 
   /** One received request. */
-  record Hit(String path, MultiMap headers, String body, long nanos) {
-    JsonObject json() {
+  public record Hit(String path, MultiMap headers, String body, long nanos) {
+    public JsonObject json() {
       return new JsonObject(body);
     }
 
-    String eventId() {
+    public String eventId() {
       return json().getString("id");
     }
   }
@@ -31,7 +32,7 @@ final class Receiver implements AutoCloseable {
   private final HttpServer server;
   private final AtomicInteger status;
   private final List<Hit> hits = new CopyOnWriteArrayList<>();
-  final int port;
+  public final int port;
 
   private Receiver(Vertx vertx, int initialStatus) {
     status = new AtomicInteger(initialStatus);
@@ -49,23 +50,23 @@ final class Receiver implements AutoCloseable {
     }
   }
 
-  static Receiver answering(Vertx vertx, int status) {
+  public static Receiver answering(Vertx vertx, int status) {
     return new Receiver(vertx, status);
   }
 
-  String url(String path) {
+  public String url(String path) {
     return "http://127.0.0.1:" + port + path;
   }
 
-  void answer(int newStatus) {
+  public void answer(int newStatus) {
     status.set(newStatus);
   }
 
-  List<Hit> hits() {
+  public List<Hit> hits() {
     return List.copyOf(hits);
   }
 
-  List<Hit> hits(String path) {
+  public List<Hit> hits(String path) {
     return hits.stream().filter(h -> h.path().equals(path)).toList();
   }
 

@@ -7,12 +7,12 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /** A receiver's check of a Standard Webhooks signature, written from the specification (not from our signer). */
-final class StandardWebhooks {
+public final class StandardWebhooks {
   private static final long TOLERANCE_SECONDS = 300;
 
   private StandardWebhooks() {}
 
-  static boolean verify(String secret, String id, String timestamp, String signatures, String body) {
+  public static boolean verify(String secret, String id, String timestamp, String signatures, String body) {
     try {
       long ts = Long.parseLong(timestamp);
       if (Math.abs(System.currentTimeMillis() / 1000 - ts) > TOLERANCE_SECONDS) {

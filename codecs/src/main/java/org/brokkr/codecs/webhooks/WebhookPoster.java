@@ -1,4 +1,4 @@
-package org.brokkr.broker.webhooks;
+package org.brokkr.codecs.webhooks;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
@@ -22,16 +22,17 @@ import javax.net.ssl.SSLException;
 /**
  * POSTs one webhook body and reports what happened, with an absolute deadline (the subscription's
  * timeout covers connecting, sending and the response head). A transport failure is described by
- * its kind only: the text never holds the URL, its host or the headers.
+ * its kind only: the text never holds the URL, its host or the headers. The broker's delivery
+ * worker and the agent's webhook timer both post through it.
  */
-final class WebhookPoster {
+public final class WebhookPoster {
   /** How much of an error response's body is kept. */
-  static final int BODY_LIMIT = 1024;
+  public static final int BODY_LIMIT = 1024;
 
   private final Vertx vertx;
   private final HttpClient client;
 
-  WebhookPoster(Vertx vertx, int maxConnectionsPerServer) {
+  public WebhookPoster(Vertx vertx, int maxConnectionsPerServer) {
     this.vertx = vertx;
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setShared(false),
         new PoolOptions().setHttp1MaxSize(maxConnectionsPerServer).setMaxWaitQueueSize(-1));
@@ -41,48 +42,66 @@ final class WebhookPoster {
    * The outcome of one POST: the status of a response (0 when none came), the start of an
    * unsuccessful response's body, or a short reason when no response came.
    */
-  record Outcome(int status, String body, String failure) {
-    boolean delivered() {
+  public record Outcome(int status, String body, String failure) {
+    public boolean delivered() {
       return status >= 200 && status < 300;
     }
 
     /** Whether trying again may succeed: no response, 408, 425, 429, or anything but a 4xx. */
-    boolean retryable() {
+    public boolean retryable() {
       return status == 0 || retryableStatus(status);
     }
 
     /** The reference's error text: {@code HTTP <status>: <body>} or {@code Request failed: <reason>}. */
-    String errorText(int bodyChars) {
+    public String errorText(int bodyChars) {
       if (status > 0) {
         String start = body == null ? "" : body.length() > bodyChars ? body.substring(0, bodyChars) : body;
         return "HTTP " + status + ": " + start;
       }
       return "Request failed: " + failure;
     }
+
+    /**
+     * The reference agent's error text: {@code HTTP <status>: <body, at most 500 characters>},
+     * {@code Request timed out}, {@code Connection failed} or {@code Request error: <reason>}.
+     */
+    public String agentErrorText() {
+      if (status > 0) {
+        return errorText(AGENT_BODY_CHARS);
+      }
+      if (failure != null && failure.startsWith("timed out")) {
+        return "Request timed out";
+      }
+      if ("connection refused".equals(failure) || "host not found".equals(failure)) {
+        return "Connection failed";
+      }
+      return "Request error: " + failure;
+    }
   }
 
+  /** How much of a response body the agent's error text quotes (the reference's number). */
+  static final int AGENT_BODY_CHARS = 500;
+
   /**
-   * The headers of one attempt: JSON, the subscription's Authorization header verbatim, and the
-   * Standard Webhooks signature when the subscription has a signing secret.
+   * The headers of one attempt: JSON, the subscription's Authorization header verbatim (when it
+   * has one), then the extra headers (a Standard Webhooks signature, the agent's X-Brokkr-* ones).
    */
-  static Map<String, String> headers(String authHeader, byte[] signingKey, String webhookId, String body) {
+  public static Map<String, String> headers(String authHeader, Map<String, String> extra) {
     Map<String, String> headers = new java.util.LinkedHashMap<>();
     headers.put("Content-Type", "application/json");
     if (authHeader != null) {
       headers.put("Authorization", authHeader);
     }
-    if (signingKey != null) {
-      headers.putAll(WebhookSignature.headers(signingKey, webhookId, System.currentTimeMillis() / 1000, body));
-    }
+    headers.putAll(extra);
     return headers;
   }
 
   /** The reference's classification of a response status: every 4xx but 408, 425 and 429 is final. */
-  static boolean retryableStatus(int status) {
+  public static boolean retryableStatus(int status) {
     return status == 408 || status == 425 || status == 429 || status < 400 || status > 499;
   }
 
-  Future<Outcome> post(String url, Map<String, String> headers, String body, int timeoutSeconds) {
+  public Future<Outcome> post(String url, Map<String, String> headers, String body, int timeoutSeconds) {
     long timeoutMillis = Math.max(1, timeoutSeconds) * 1000L;
     RequestOptions options;
     try {
@@ -147,7 +166,7 @@ final class WebhookPoster {
   }
 
   /** What kind of transport failure this is, never its message (which names the host and port). */
-  static String reason(Throwable e, int timeoutSeconds) {
+  public static String reason(Throwable e, int timeoutSeconds) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof TimeoutException || t instanceof ConnectTimeoutException) {
         return "timed out after " + Math.max(1, timeoutSeconds) + " s";
@@ -168,7 +187,7 @@ final class WebhookPoster {
     return "connection error (" + e.getClass().getSimpleName() + ")";
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     return client.close();
   }
 }

@@ -17,6 +17,7 @@ import org.brokkr.broker.fleet.FleetVerticle;
 import org.brokkr.broker.generators.GeneratorsVerticle;
 import org.brokkr.broker.health.HealthVerticle;
 import org.brokkr.broker.http.Operations;
+import org.brokkr.broker.ops.AdminConfigVerticle;
 import org.brokkr.broker.stacks.StacksVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.broker.workorders.WorkOrderQueueVerticle;
@@ -55,7 +56,8 @@ public final class ResourceCatalog {
         () -> new HealthVerticle(pool.get()),
         () -> new FleetVerticle(pool.get(), fleet),
         () -> new WebhooksVerticle(pool.get(), webhookCipher),
-        () -> new AgentWebhooksVerticle(pool.get(), webhookCipher, config.webhooks().claimTtlSeconds()));
+        () -> new AgentWebhooksVerticle(pool.get(), webhookCipher, config.webhooks().claimTtlSeconds()),
+        () -> new AdminConfigVerticle(pool.get()));
   }
 
   /** Which address owns each operation: one blueprint instance of every verticle, never deployed. */

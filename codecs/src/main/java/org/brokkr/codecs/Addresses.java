@@ -26,5 +26,14 @@ public final class Addresses {
   /** Fire-and-forget: a request was refused for an unknown PAK (written to the audit log). */
   public static final String AUDIT_AUTH_FAILED = "brokkr.audit.auth-failed";
 
+  /** The admin's configuration operations ({@code POST /admin/config/reload}). */
+  public static final String CONFIG = "brokkr.config";
+  /** Request to this broker's one configuration owner: load the sources again and apply what changed. */
+  public static final String CONFIG_RELOAD = "brokkr.config.reload";
+  /** Published locally after a reload changed runtime settings (body: {@code ReloadableSettings} JSON). */
+  public static final String CONFIG_CHANGED = "brokkr.config.changed";
+  /** Published locally when another replica reloaded (body: the notification's payload). */
+  public static final String CONFIG_PEER_RELOADED = "brokkr.config.peer-reloaded";
+
   private Addresses() {}
 }

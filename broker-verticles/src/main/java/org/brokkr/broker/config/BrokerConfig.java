@@ -35,7 +35,10 @@ public record BrokerConfig(
     long fleetSnapshotMaxAgeMillis,
     WebhookSettings webhooks,
     RetentionSettings retention,
-    long metricsRefreshIntervalMillis) {
+    long metricsRefreshIntervalMillis,
+    CorsSettings cors,
+    // where these values came from, read again by a reload
+    ConfigSource source) {
 
   /** Where a minted admin PAK goes when the broker uses an external database (the reference's path). */
   public static final String EXTERNAL_ADMIN_PAK_FILE = "/tmp/brokkr-keys/key.txt";
@@ -59,10 +62,16 @@ public record BrokerConfig(
       Map.entry("log.format", "text"));
 
   public static BrokerConfig fromEnvironment(Map<String, String> env) {
-    return from(Settings.load(DEFAULTS, env));
+    ConfigSource source = new ConfigSource(DEFAULTS, env);
+    return from(source.load(), source);
   }
 
+  /** Fixed settings (tests, tools): a reload finds nothing changed. */
   public static BrokerConfig from(Settings s) {
+    return from(s, ConfigSource.fixed(s));
+  }
+
+  public static BrokerConfig from(Settings s, ConfigSource source) {
     Optional<String> schema = s.nonBlank("database.schema");
     schema.ifPresent(name -> {
       if (!name.matches("[A-Za-z][A-Za-z0-9_]*")) {
@@ -119,7 +128,9 @@ public record BrokerConfig(
         s.longValue("broker.fleet_snapshot_max_age_ms", 1_000, 0, 60_000),
         WebhookSettings.from(s),
         RetentionSettings.from(s),
-        s.longValue("broker.metrics_refresh_interval_ms", 15_000, 100, 3_600_000));
+        s.longValue("broker.metrics_refresh_interval_ms", 15_000, 100, 3_600_000),
+        CorsSettings.from(s),
+        source);
   }
 
   /** True when the broker runs its own PostgreSQL (no database URL configured). */

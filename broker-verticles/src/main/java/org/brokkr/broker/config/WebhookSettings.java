@@ -48,6 +48,12 @@ public record WebhookSettings(
         s.integer("broker.webhook_cleanup_retention_days", 7, 0, 3650));
   }
 
+  /** These settings with the delivery worker's pace changed (a reload). */
+  public WebhookSettings withDelivery(int intervalSeconds, int batchSize) {
+    return new WebhookSettings(encryptionKey, intervalSeconds, batchSize, deliveryConcurrency, subscriptionConcurrency,
+        claimTtlSeconds, dispatchIntervalSeconds, dispatchBatchSize, cleanupIntervalSeconds, cleanupRetentionDays);
+  }
+
   /** Unset or empty: no key (webhooks cannot be created); anything else must be 64 hex characters. */
   private static Optional<byte[]> key(Settings s) {
     Optional<String> raw = s.nonBlank(KEY_SETTING).map(String::trim);

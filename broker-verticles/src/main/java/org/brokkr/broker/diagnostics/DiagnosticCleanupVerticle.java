@@ -3,6 +3,7 @@ package org.brokkr.broker.diagnostics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
+import org.brokkr.broker.config.ReloadableSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +21,8 @@ public final class DiagnosticCleanupVerticle extends VerticleBase {
   private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(" + LOCK_KEY + ")";
 
   private final Pool pool;
-  private final long intervalMillis;
-  private final int maxAgeHours;
+  private long intervalMillis;
+  private int maxAgeHours;
   private final DiagnosticRepository repo = new DiagnosticRepository();
   private long timer = -1;
   private boolean running;
@@ -35,6 +36,16 @@ public final class DiagnosticCleanupVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     timer = vertx.setPeriodic(intervalMillis, id -> runOnce());
+    // both settings are reloadable: a new interval restarts the timer, a new age applies at the next pass
+    ReloadableSettings.subscribe(vertx, r -> {
+      maxAgeHours = r.diagnosticMaxAgeHours();
+      long millis = r.diagnosticCleanupIntervalSeconds() * 1000L;
+      if (millis != intervalMillis) {
+        intervalMillis = millis;
+        vertx.cancelTimer(timer);
+        timer = vertx.setPeriodic(millis, id -> runOnce());
+      }
+    });
     return Future.succeededFuture();
   }
 

@@ -15,6 +15,7 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import java.util.UUID;
 import org.brokkr.broker.auth.PakAuthProvider;
 import org.brokkr.broker.config.BrokerConfig;
+import org.brokkr.broker.config.ReloadableSettings;
 import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.ops.BrokerMetrics;
@@ -60,11 +61,17 @@ public final class HttpApiVerticle extends VerticleBase {
     errors = new ErrorPages(vertx, clients);
     endpoints = EndpointLabels.from(contract.json());
     RequestLog requests = new RequestLog(metrics.http(), config.pakFormat(), config.logFormat());
+    Cors apiCors = Cors.configured(config.cors());
+    Cors openCors = Cors.permissive();
+    ReloadableSettings.subscribe(vertx, apiCors::reloaded);
     return OpenAPIContract.from(vertx, contract.routerSpec().copy())
         .map(this::apiRouter)
         .compose(api -> {
           Router root = Router.router(vertx);
           root.route().handler(requests);
+          for (String open : new String[] {"/metrics", "/healthz", "/readyz"}) {
+            root.route(open).handler(openCors);
+          }
           root.get("/metrics").handler(this::metrics);
           ApiDocsPage.mount(root, vertx);
           root.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("OK"));
@@ -73,6 +80,8 @@ public final class HttpApiVerticle extends VerticleBase {
               .putHeader("Content-Type", "application/yaml").end(contract.yaml()));
           root.get("/docs/openapi.json").handler(ctx -> ctx.response()
               .putHeader("Content-Type", "application/json").end(contract.json().toBuffer()));
+          // outermost on the API: a preflight is answered before readiness and authentication
+          root.route("/api/v1/*").handler(apiCors);
           root.route("/api/v1/*").handler(this::gateUntilStarted);
           root.route("/api/v1/*").handler(BodyHandler.create()
               .setBodyLimit(config.maxBodyBytes())

@@ -6,6 +6,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import org.brokkr.broker.auth.AuthCache;
 import org.brokkr.broker.deployments.TargetStateCache;
+import org.brokkr.codecs.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChangeListenerVerticle extends VerticleBase {
   public static final String TARGET_STATE_CHANNEL = "brokkr_target_state";
+  /** Notified by a replica whose configuration was reloaded through the API. */
+  public static final String CONFIG_CHANNEL = "brokkr_config_reload";
   private static final Logger LOG = LoggerFactory.getLogger(ChangeListenerVerticle.class);
 
   private final PgConnectOptions options;
@@ -49,6 +52,9 @@ public final class ChangeListenerVerticle extends VerticleBase {
           quietConnection();
           authCache.invalidate("*");
         });
+    // another replica reloaded its configuration: the configuration's owner decides what to do
+    subscriber.channel(CONFIG_CHANNEL)
+        .handler(payload -> vertx.eventBus().publish(Addresses.CONFIG_PEER_RELOADED, payload));
     subscriber.channel(TARGET_STATE_CHANNEL)
         .handler(targetStates::changed)
         .subscribeHandler(v -> targetStates.listening(true));

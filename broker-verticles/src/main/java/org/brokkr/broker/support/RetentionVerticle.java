@@ -21,7 +21,7 @@ public abstract class RetentionVerticle extends VerticleBase {
   private final Pool pool;
   private final String what;
   private final long lockKey;
-  private final long intervalMillis;
+  private long intervalMillis;
   private long timer = -1;
   private boolean running;
 
@@ -49,6 +49,16 @@ public abstract class RetentionVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(timer);
     return Future.succeededFuture();
+  }
+
+  /** Sweeps every {@code seconds} from now on (a reload changed the interval). */
+  protected final void interval(int seconds) {
+    long millis = seconds * 1000L;
+    if (millis != intervalMillis) {
+      intervalMillis = millis;
+      vertx.cancelTimer(timer);
+      timer = vertx.setPeriodic(millis, millis, id -> runOnce());
+    }
   }
 
   /** One pass: batches until fewer than a batch were deleted or another replica holds the lock. */

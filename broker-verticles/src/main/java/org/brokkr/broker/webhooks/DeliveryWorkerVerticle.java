@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.brokkr.broker.config.ReloadableSettings;
 import org.brokkr.broker.config.WebhookSettings;
 import org.brokkr.broker.support.FailureLog;
 import org.brokkr.codecs.Addresses;
@@ -37,7 +38,7 @@ public final class DeliveryWorkerVerticle extends VerticleBase {
 
   private final Pool pool;
   private final WebhookCipher cipher;
-  private final WebhookSettings settings;
+  private WebhookSettings settings;
   private final DeliveryRepository repo = new DeliveryRepository();
   private final Map<UUID, Integer> inFlight = new HashMap<>();
   private final Set<UUID> waiting = new LinkedHashSet<>();
@@ -75,6 +76,16 @@ public final class DeliveryWorkerVerticle extends VerticleBase {
       pump();
     });
     sweepTimer = vertx.setPeriodic(1, settings.deliveryIntervalSeconds() * 1000L, id -> sweep());
+    // interval and batch size are reloadable: a new interval restarts the sweep timer
+    ReloadableSettings.subscribe(vertx, r -> {
+      int before = settings.deliveryIntervalSeconds();
+      settings = settings.withDelivery(r.webhookDeliveryIntervalSeconds(), r.webhookDeliveryBatchSize());
+      if (before != settings.deliveryIntervalSeconds()) {
+        vertx.cancelTimer(sweepTimer);
+        long millis = settings.deliveryIntervalSeconds() * 1000L;
+        sweepTimer = vertx.setPeriodic(millis, millis, id -> sweep());
+      }
+    });
     return due.completion();
   }
 

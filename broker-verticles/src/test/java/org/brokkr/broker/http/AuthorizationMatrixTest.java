@@ -129,6 +129,7 @@ class AuthorizationMatrixTest {
           .allow(ADMIN, OWNER_GEN, SELF_AGENT),
       // admin
       op("list_audit_logs", "GET", "/admin/audit-logs").allow(ADMIN),
+      op("reload_config", "POST", "/admin/config/reload").allow(ADMIN),
       // work orders: management and log for admins; the queue for the agent itself (claim: for itself only)
       op("list_pending_for_agent", "GET", "/agents/{agent_id}/work-orders/pending")
           .with(w -> Map.of("agent_id", w.selfAgentId())).allow(ADMIN, SELF_AGENT),
@@ -225,7 +226,7 @@ class AuthorizationMatrixTest {
       assertFalse(op.allowed().contains(NONE), op.id() + ": no operation is open without a PAK");
       table.put(op.id(), op.method() + " " + op.path().split("\\?", 2)[0]);
     }
-    assertEquals(91, contract.size());
+    assertEquals(92, contract.size());
     assertEquals(contract, table, "one row per contract operation, with its method and path");
   }
 

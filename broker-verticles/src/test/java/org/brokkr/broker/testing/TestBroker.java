@@ -48,6 +48,14 @@ public final class TestBroker implements AutoCloseable {
 
   /** A broker on an existing database (several brokers may share one). */
   public static TestBroker start(DatabaseTarget database, Map<String, String> extra) {
+    return start(database, extra, Map.of());
+  }
+
+  /**
+   * A broker whose settings are the test's, then the environment {@code env} holds: a config file
+   * ({@code BROKKR_CONFIG_FILE}) and its watcher switches; a reload reads them again.
+   */
+  public static TestBroker start(DatabaseTarget database, Map<String, String> extra, Map<String, String> env) {
     Pak.Minted admin = Pak.mint(Pak.Format.DEFAULT);
     Map<String, String> settings = new HashMap<>(BrokerConfig.DEFAULTS);
     settings.put("database.url", TestDatabase.url(database));
@@ -60,7 +68,8 @@ public final class TestBroker implements AutoCloseable {
     settings.put("broker.fleet_snapshot_max_age_ms", "0");
     settings.put("broker.webhook_encryption_key", WEBHOOK_KEY_HEX);
     settings.putAll(extra);
-    BrokerConfig config = BrokerConfig.from(Settings.of(settings));
+    org.brokkr.broker.config.ConfigSource source = new org.brokkr.broker.config.ConfigSource(settings, env);
+    BrokerConfig config = BrokerConfig.from(source.load(), source);
     Vertx vertx = BrokerMetrics.vertx(TestVertx.options());
     try {
       Broker broker = Broker.start(vertx, config).await(60, TimeUnit.SECONDS);

@@ -13,6 +13,13 @@ import org.slf4j.LoggerFactory;
 public final class Logging {
   private Logging() {}
 
+  /** Our own packages' level, changed in place (a configuration reload); the appenders stay. */
+  public static void level(String level) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+      ctx.getLogger("org.brokkr").setLevel("off".equals(level) ? Level.OFF : Level.toLevel(level, Level.INFO));
+    }
+  }
+
   public static void configure(String level, String format) {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
       return;
@@ -38,7 +45,7 @@ public final class Logging {
     ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.INFO);
     root.addAppender(appender);
-    ctx.getLogger("org.brokkr").setLevel("off".equals(level) ? Level.OFF : Level.toLevel(level, Level.INFO));
+    level(level);
     ctx.getLogger("io.netty").setLevel(Level.WARN);
     ctx.getLogger("org.flywaydb").setLevel(Level.INFO);
     ctx.getLogger("io.zonky").setLevel(Level.WARN);

@@ -58,6 +58,11 @@ public final class Settings {
     return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace(".", "__");
   }
 
+  /** Every resolved key and its raw value (sorted by key). */
+  public Map<String, String> values() {
+    return java.util.Collections.unmodifiableMap(values);
+  }
+
   public Optional<String> get(String key) {
     return Optional.ofNullable(values.get(key));
   }

@@ -29,6 +29,7 @@ import org.brokkr.broker.http.HttpApiVerticle;
 import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.http.Readiness;
 import org.brokkr.broker.ops.BrokerMetrics;
+import org.brokkr.broker.ops.ConfigMapWatchVerticle;
 import org.brokkr.broker.ops.ConfigReloadVerticle;
 import org.brokkr.broker.ops.StateGaugesVerticle;
 import org.brokkr.broker.support.ChangeListenerVerticle;
@@ -104,6 +105,8 @@ public final class Broker {
             .onSuccess(deployments::add))
         // the runtime settings' owner comes before everything that subscribes to their changes
         .compose(v -> vertx.deployVerticle(new ConfigReloadVerticle(config, pool)).onSuccess(deployments::add).<Void>mapEmpty())
+        .compose(v -> config.source().configMap().isEmpty() ? Future.<Void>succeededFuture()
+            : vertx.deployVerticle(new ConfigMapWatchVerticle(config.source())).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> deployAll(resources))
         .compose(v -> vertx.deployVerticle(new AuthFailuresVerticle(pool)).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new WorkOrderMaintenanceVerticle(pool, config.workOrderMaintenanceIntervalMillis()))

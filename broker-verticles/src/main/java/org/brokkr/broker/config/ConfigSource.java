@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.brokkr.codecs.config.Settings;
 
 /**
@@ -11,13 +12,33 @@ import org.brokkr.codecs.config.Settings;
  * test's base values), the file {@code BROKKR_CONFIG_FILE} names, and the process environment.
  * The environment is the one the process started with; a reload sees changes of the file.
  */
-public record ConfigSource(Map<String, String> base, Map<String, String> env) {
+public record ConfigSource(Map<String, String> base, Map<String, String> env, AtomicReference<String> configMapToml) {
   public static final String WATCHER_ENABLED_ENV = "BROKKR_CONFIG_WATCHER_ENABLED";
   public static final String WATCHER_DEBOUNCE_ENV = "BROKKR_CONFIG_WATCHER_DEBOUNCE_SECONDS";
+  /** A ConfigMap to watch: {@code name} (in the broker's own namespace) or {@code namespace/name}. */
+  public static final String CONFIGMAP_ENV = "BROKKR_CONFIG_CONFIGMAP";
+  /** The ConfigMap's key holding TOML (default {@code broker.toml}). */
+  public static final String CONFIGMAP_KEY_ENV = "BROKKR_CONFIG_CONFIGMAP_KEY";
 
   public ConfigSource {
     base = Map.copyOf(base);
     env = Map.copyOf(env);
+  }
+
+  public ConfigSource(Map<String, String> base, Map<String, String> env) {
+    this(base, env, new AtomicReference<>());
+  }
+
+  /** The watched ConfigMap, as {@code [namespace or empty, name]}. */
+  public Optional<String[]> configMap() {
+    return Optional.ofNullable(env.get(CONFIGMAP_ENV)).map(String::trim).filter(v -> !v.isEmpty()).map(v -> {
+      int slash = v.indexOf('/');
+      return slash < 0 ? new String[] {"", v} : new String[] {v.substring(0, slash), v.substring(slash + 1)};
+    });
+  }
+
+  public String configMapKey() {
+    return Optional.ofNullable(env.get(CONFIGMAP_KEY_ENV)).map(String::trim).filter(v -> !v.isEmpty()).orElse("broker.toml");
   }
 
   /** Never the environment: it holds secrets. */
@@ -31,9 +52,12 @@ public record ConfigSource(Map<String, String> base, Map<String, String> env) {
     return new ConfigSource(s.values(), Map.of());
   }
 
-  /** Reads the sources again (the file from disk); invalid content throws {@code ConfigException}. */
+  /**
+   * Reads the sources again: the file from disk, then the watched ConfigMap's TOML as last seen;
+   * invalid content throws {@code ConfigException}.
+   */
   public Settings load() {
-    return Settings.load(base, env);
+    return Settings.load(base, env, configMapToml.get(), "ConfigMap " + env.get(CONFIGMAP_ENV) + " key " + configMapKey());
   }
 
   public Optional<Path> file() {

@@ -24,6 +24,15 @@ public final class Settings {
   }
 
   public static Settings load(Map<String, String> defaults, Map<String, String> env) {
+    return load(defaults, env, null, null);
+  }
+
+  /**
+   * Defaults, then the file {@code BROKKR_CONFIG_FILE} names, then {@code extraToml} (a further
+   * TOML layer, e.g. a watched ConfigMap's key, described by {@code extraName} in errors), then
+   * the {@code BROKKR__*} environment.
+   */
+  public static Settings load(Map<String, String> defaults, Map<String, String> env, String extraToml, String extraName) {
     Map<String, String> merged = new TreeMap<>(defaults);
     String file = env.get(CONFIG_FILE_ENV);
     if (file != null && !file.isBlank()) {
@@ -34,6 +43,13 @@ public final class Settings {
         throw new ConfigException(CONFIG_FILE_ENV + ": cannot read " + path + ": " + e.getMessage());
       } catch (IllegalArgumentException e) {
         throw new ConfigException(CONFIG_FILE_ENV + ": " + path + ": " + e.getMessage());
+      }
+    }
+    if (extraToml != null) {
+      try {
+        merged.putAll(TomlSubset.parse(extraToml));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(extraName + ": " + e.getMessage());
       }
     }
     env.forEach((name, value) -> {

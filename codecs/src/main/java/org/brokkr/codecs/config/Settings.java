@@ -18,9 +18,21 @@ public final class Settings {
   private static final String ENV_PREFIX = "BROKKR__";
 
   private final Map<String, String> values;
+  /** Every key a reader asked for: what the configuration consists of (the README's table is checked against it). */
+  private final java.util.Set<String> asked = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Settings(Map<String, String> values) {
     this.values = values;
+  }
+
+  /** The keys read so far, sorted. */
+  public java.util.SortedSet<String> keysRead() {
+    return new java.util.TreeSet<>(asked);
+  }
+
+  private String raw(String key) {
+    asked.add(key);
+    return values.get(key);
   }
 
   public static Settings load(Map<String, String> defaults, Map<String, String> env) {
@@ -80,11 +92,12 @@ public final class Settings {
   }
 
   public Optional<String> get(String key) {
-    return Optional.ofNullable(values.get(key));
+    return Optional.ofNullable(raw(key));
   }
 
   public String string(String key, String fallback) {
-    return values.getOrDefault(key, fallback);
+    String raw = raw(key);
+    return raw == null ? fallback : raw;
   }
 
   /** Present and not blank. */
@@ -97,7 +110,7 @@ public final class Settings {
   }
 
   public long longValue(String key, long fallback, long min, long max) {
-    String raw = values.get(key);
+    String raw = raw(key);
     if (raw == null || raw.isBlank()) {
       return fallback;
     }
@@ -135,7 +148,7 @@ public final class Settings {
   }
 
   public boolean bool(String key, boolean fallback) {
-    String raw = values.get(key);
+    String raw = raw(key);
     if (raw == null || raw.isBlank()) {
       return fallback;
     }

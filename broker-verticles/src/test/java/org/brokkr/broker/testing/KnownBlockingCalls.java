@@ -40,5 +40,8 @@ final class KnownBlockingCalls implements BlockHoundIntegration {
     builder.allowBlockingCallsInside("io.vertx.core.internal.WorkerPool", "close");
     // The JDK reading its net.properties once, when the first server socket of the JVM is made.
     builder.allowBlockingCallsInside("sun.net.NetProperties", "<clinit>");
+    // Test infrastructure, not the broker: fabric8's mock API server waits for its own executor on
+    // its event loop when a client closes a watch (the ConfigMap watch test).
+    builder.allowBlockingCallsInside("io.fabric8.kubernetes.client.server.mock.WatchEventsListener", "onClosed");
   }
 }

@@ -123,7 +123,7 @@ public final class EventDispatcherVerticle extends VerticleBase {
       } else if (ar.cause() instanceof KafkaEventStream.Unavailable unavailable) {
         long pause = pause(++failures);
         if (!failing || failures == 1) {
-          LOG.warn("events not published; the outbox rows stay undispatched and are retried retry_in_ms={} {}",
+          LOG.warn("events not published to kafka (their outbox rows are kept and retried) retry_in_ms={} {}",
               pause, unavailable.getMessage());
         }
         failing = true;

@@ -66,7 +66,7 @@ final class KafkaEventStream {
           return Future.join(sends);
         })
         .<Void>mapEmpty()
-        .recover(e -> Future.failedFuture(new Unavailable("kafka topic=" + settings.topic() + " events=" + events.size()
+        .recover(e -> Future.failedFuture(new Unavailable("topic=" + settings.topic() + " events=" + events.size()
             + " error=" + FailureLog.oneLine(String.valueOf(rootCause(e))))));
   }
 
@@ -81,7 +81,13 @@ final class KafkaEventStream {
     // the client's constructor resolves the bootstrap names: a worker's job
     return vertx.executeBlocking(() -> new org.apache.kafka.clients.producer.KafkaProducer<>(
             properties(settings), new StringSerializer(), new StringSerializer()))
-        .map(client -> producer = KafkaProducer.create(vertx, client));
+        .map(client -> {
+          producer = KafkaProducer.create(vertx, client);
+          // every failed send also fails its own future, which the batch reports; without a handler
+          // the write stream would log each one again as an unhandled exception
+          producer.exceptionHandler(e -> { });
+          return producer;
+        });
   }
 
   static Map<String, Object> properties(KafkaSettings s) {

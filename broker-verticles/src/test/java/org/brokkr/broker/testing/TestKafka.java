@@ -64,6 +64,15 @@ public final class TestKafka implements AutoCloseable {
     }
   }
 
+  /** A loopback port where nothing listens (it was free a moment ago). */
+  public static int closedPort() {
+    try {
+      return freePorts(1)[0];
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
   }

@@ -1,6 +1,8 @@
 package org.brokkr.broker.webhooks;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -11,6 +13,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.brokkr.broker.config.KafkaSettings;
@@ -58,16 +65,53 @@ final class KafkaEventStream {
     return producer()
         // the metadata wait is bounded by max.block.ms once per batch instead of once per record
         .compose(p -> p.partitionsFor(settings.topic()).map(partitions -> p))
-        .compose(p -> {
-          List<Future<?>> sends = new ArrayList<>(events.size());
-          for (OutboxRepository.Event e : events) {
-            sends.add(p.send(record(settings, e)));
-          }
-          return Future.join(sends);
-        })
-        .<Void>mapEmpty()
+        .compose(p -> sendAll(p.unwrap(), events))
         .recover(e -> Future.failedFuture(new Unavailable("topic=" + settings.topic() + " events=" + events.size()
-            + " error=" + FailureLog.oneLine(String.valueOf(rootCause(e))))));
+            + " error=" + causes(e))));
+  }
+
+  /**
+   * Hands the whole batch to the client in one worker task, in order (one hop per batch rather
+   * than per record), and completes on this context when the last acknowledgement or failure came.
+   */
+  private Future<Void> sendAll(Producer<String, String> client, List<OutboxRepository.Event> events) {
+    Context ctx = vertx.getOrCreateContext();
+    List<ProducerRecord<String, String>> records = new ArrayList<>(events.size());
+    for (OutboxRepository.Event e : events) {
+      records.add(record(settings, e).record());
+    }
+    Promise<Void> settled = Promise.promise();
+    AtomicInteger pending = new AtomicInteger(records.size());
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    IntConsumer settle = n -> {
+      if (pending.addAndGet(-n) == 0) {
+        ctx.runOnContext(v -> {
+          if (failure.get() == null) {
+            settled.complete();
+          } else {
+            settled.fail(failure.get());
+          }
+        });
+      }
+    };
+    return vertx.executeBlocking(() -> {
+      for (int i = 0; i < records.size(); i++) {
+        try {
+          client.send(records.get(i), (metadata, error) -> {
+            if (error != null) {
+              failure.compareAndSet(null, error);
+            }
+            settle.accept(1);
+          });
+        } catch (RuntimeException e) {
+          // not sent, so no callback: this record and the rest are settled here
+          failure.compareAndSet(null, e);
+          settle.accept(records.size() - i);
+          break;
+        }
+      }
+      return null;
+    }).compose(v -> settled.future());
   }
 
   Future<Void> close() {
@@ -143,11 +187,19 @@ final class KafkaEventStream {
     return Rows.timestamp(e.createdAt());
   }
 
-  private static Throwable rootCause(Throwable e) {
-    Throwable c = e;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
+  /** The failure and its causes, each once, in one line. */
+  static String causes(Throwable e) {
+    StringBuilder out = new StringBuilder();
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable c = e; c != null && seen.add(c); c = c.getCause()) {
+      if (out.length() > 0) {
+        out.append(" <- ");
+      }
+      out.append(c.getClass().getName());
+      if (c.getMessage() != null) {
+        out.append(": ").append(c.getMessage());
+      }
     }
-    return c;
+    return FailureLog.oneLine(out.toString());
   }
 }

@@ -27,7 +27,7 @@ final class BackgroundWorkers {
     WebhookSettings w = config.webhooks();
     RetentionSettings r = config.retention();
     List<Deployable> out = new ArrayList<>(List.of(
-        new EventDispatcherVerticle(pool, listen, w.dispatchBatchSize(), w.dispatchIntervalSeconds()),
+        new EventDispatcherVerticle(pool, listen, w.dispatchBatchSize(), w.dispatchIntervalSeconds(), config.kafka()),
         new DeliveryWorkerVerticle(pool, WebhookCipher.of(w.encryptionKey()), w),
         new DeliveryCleanupVerticle(pool, w.cleanupIntervalSeconds(), w.cleanupRetentionDays()),
         new OutboxCleanupVerticle(pool, r.outboxCleanupIntervalSeconds(), r.outboxRetentionHours()),

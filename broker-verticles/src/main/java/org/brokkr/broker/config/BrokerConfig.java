@@ -36,6 +36,7 @@ public record BrokerConfig(
     WebhookSettings webhooks,
     RetentionSettings retention,
     long metricsRefreshIntervalMillis,
+    KafkaSettings kafka,
     CorsSettings cors,
     // where these values came from, read again by a reload
     ConfigSource source) {
@@ -129,6 +130,7 @@ public record BrokerConfig(
         WebhookSettings.from(s),
         RetentionSettings.from(s),
         s.longValue("broker.metrics_refresh_interval_ms", 15_000, 100, 3_600_000),
+        KafkaSettings.from(s),
         CorsSettings.from(s),
         source);
   }

@@ -40,10 +40,15 @@ final class OutboxRepository {
      * id is always the delivery's event_id); a row written without an envelope still delivers.
      */
     String body() {
-      Object timestamp = envelope.getValue("timestamp");
       return new JsonObject().put("id", id.toString()).put("event_type", type)
-          .put("timestamp", timestamp != null ? timestamp : org.brokkr.broker.support.Rows.timestamp(createdAt))
+          .put("timestamp", timestamp())
           .put("data", data() != null ? data() : new JsonObject()).encode();
+    }
+
+    /** The envelope's timestamp as written with the event, else when the row was written. */
+    Object timestamp() {
+      Object timestamp = envelope.getValue("timestamp");
+      return timestamp != null ? timestamp : org.brokkr.broker.support.Rows.timestamp(createdAt);
     }
 
     JsonObject data() {

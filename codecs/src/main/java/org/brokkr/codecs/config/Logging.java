@@ -49,5 +49,9 @@ public final class Logging {
     ctx.getLogger("io.netty").setLevel(Level.WARN);
     ctx.getLogger("org.flywaydb").setLevel(Level.INFO);
     ctx.getLogger("io.zonky").setLevel(Level.WARN);
+    // the Kafka client prints its whole configuration at INFO, and a warning per reconnect while a
+    // server is down; the dispatcher reports an outage once, in its own words
+    ctx.getLogger("org.apache.kafka").setLevel(Level.WARN);
+    ctx.getLogger("org.apache.kafka.clients.NetworkClient").setLevel(Level.ERROR);
   }
 }

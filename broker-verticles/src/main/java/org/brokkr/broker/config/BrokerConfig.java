@@ -35,7 +35,8 @@ public record BrokerConfig(
     long fleetSnapshotMaxAgeMillis,
     WebhookSettings webhooks,
     RetentionSettings retention,
-    long metricsRefreshIntervalMillis) {
+    long metricsRefreshIntervalMillis,
+    TlsSettings tls) {
 
   /** Where a minted admin PAK goes when the broker uses an external database (the reference's path). */
   public static final String EXTERNAL_ADMIN_PAK_FILE = "/tmp/brokkr-keys/key.txt";
@@ -119,7 +120,8 @@ public record BrokerConfig(
         s.longValue("broker.fleet_snapshot_max_age_ms", 1_000, 0, 60_000),
         WebhookSettings.from(s),
         RetentionSettings.from(s),
-        s.longValue("broker.metrics_refresh_interval_ms", 15_000, 100, 3_600_000));
+        s.longValue("broker.metrics_refresh_interval_ms", 15_000, 100, 3_600_000),
+        TlsSettings.from(s));
   }
 
   /** True when the broker runs its own PostgreSQL (no database URL configured). */

@@ -27,7 +27,8 @@ public final class HttpsServers {
 
   /** Makes {@code options} serve HTTPS with the current pair. */
   HttpServerOptions configure(HttpServerOptions options) {
-    return options.setSsl(true).setKeyCertOptions(current.keyCertOptions());
+    options.setSsl(true).setKeyCertOptions(current.keyCertOptions()).setTrustOptions(current.trustOptions());
+    return options;
   }
 
   /** A server that listens with {@link #configure}d options; it follows every later install. */

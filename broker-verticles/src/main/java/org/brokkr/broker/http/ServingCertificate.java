@@ -3,8 +3,10 @@ package org.brokkr.broker.http;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.core.net.TrustOptions;
 import java.io.ByteArrayInputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
@@ -14,13 +16,16 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HexFormat;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.X509KeyManager;
+import javax.net.ssl.X509TrustManager;
 import org.brokkr.broker.config.TlsSettings;
 import org.brokkr.codecs.config.ConfigException;
 
@@ -32,8 +37,31 @@ import org.brokkr.codecs.config.ConfigException;
  * key's contents.
  */
 public final class ServingCertificate {
+  /**
+   * The broker authenticates clients by PAK, never by certificate: with this as the server's trust
+   * the TLS context does not load the JVM's default authorities (a file read) on the event loop
+   * when it is built for the first connection.
+   */
+  private static final X509TrustManager NO_CLIENT_CERTIFICATES = new X509TrustManager() {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("the broker accepts no client certificate");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("not a client");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  };
+
   private final Contents contents;
   private final X509Certificate leaf;
+  private final KeyManagerFactory keyManagers;
 
   /** The two files as read; the digest tells whether they changed since. */
   public record Contents(String certFile, String keyFile, Buffer chain, Buffer key) {
@@ -50,9 +78,10 @@ public final class ServingCertificate {
     }
   }
 
-  private ServingCertificate(Contents contents, X509Certificate leaf) {
+  private ServingCertificate(Contents contents, X509Certificate leaf, KeyManagerFactory keyManagers) {
     this.contents = contents;
     this.leaf = leaf;
+    this.keyManagers = keyManagers;
   }
 
   /** Reads and checks the configured pair. */
@@ -82,9 +111,11 @@ public final class ServingCertificate {
   private static ServingCertificate parse(Vertx vertx, Contents contents) {
     X509Certificate leaf = leafOf(contents);
     PemKeyCertOptions options = new PemKeyCertOptions().setCertValue(contents.chain()).setKeyValue(contents.key());
+    KeyManagerFactory factory;
     X509KeyManager keys;
     try {
-      keys = x509(options.getKeyManagerFactory(vertx).getKeyManagers());
+      factory = options.getKeyManagerFactory(vertx);
+      keys = x509(factory.getKeyManagers());
     } catch (Exception e) {
       throw new ConfigException(TlsSettings.KEY_FILE + " " + contents.keyFile() + ": not a usable PEM private key: " + reason(e));
     }
@@ -94,7 +125,7 @@ public final class ServingCertificate {
       throw new ConfigException(TlsSettings.KEY_FILE + " " + contents.keyFile() + ": the private key does not belong to the "
           + "first certificate of " + TlsSettings.CERT_FILE + " " + contents.certFile());
     }
-    return new ServingCertificate(contents, leaf);
+    return new ServingCertificate(contents, leaf, factory);
   }
 
   private static X509Certificate leafOf(Contents contents) {
@@ -174,14 +205,22 @@ public final class ServingCertificate {
     return contents.digest();
   }
 
-  /** The key and certificate options of a server presenting this pair. */
-  public PemKeyCertOptions keyCertOptions() {
-    return new PemKeyCertOptions().setCertValue(contents.chain()).setKeyValue(contents.key());
+  /**
+   * The key and certificate of a server presenting this pair: the key manager built while checking
+   * it, so the first connection's TLS context does not parse PEM on the event loop.
+   */
+  public KeyCertOptions keyCertOptions() {
+    return KeyCertOptions.wrap(keyManagers);
+  }
+
+  /** The server's trust: no client certificate is asked for, and none would be accepted. */
+  public TrustOptions trustOptions() {
+    return TrustOptions.wrap(NO_CLIENT_CERTIFICATES);
   }
 
   /** What {@code HttpServer#updateSSLOptions} takes to put this pair in service. */
   public ServerSSLOptions sslOptions() {
-    return new ServerSSLOptions().setKeyCertOptions(keyCertOptions());
+    return new ServerSSLOptions().setKeyCertOptions(keyCertOptions()).setTrustOptions(trustOptions());
   }
 
   /** For logs: who the leaf certificate names, its serial and its end. */

@@ -32,7 +32,9 @@ public record AgentConfig(
     // health and diagnostics: a full health report every this many health passes (changes go at once);
     // the diagnostics poll period (the reference's fixed 10 s)
     int deploymentHealthRefreshEvery,
-    int diagnosticsIntervalSeconds) {
+    int diagnosticsIntervalSeconds,
+    // a PEM bundle of the authorities trusted for an https broker_url, instead of the JVM's default ones
+    Optional<String> tlsCaFile) {
 
   public static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry("agent.broker_url", "http://localhost:3000"),
@@ -119,6 +121,7 @@ public record AgentConfig(
         s.integer("agent.work_order_status_interval", 5, 1, 3600),
         // health and diagnostics
         s.integer("agent.deployment_health_refresh_every", 10, 1, 100000),
-        s.integer("agent.diagnostics_interval", 10, 1, 86400));
+        s.integer("agent.diagnostics_interval", 10, 1, 86400),
+        s.nonBlank("agent.tls_ca_file").map(String::trim));
   }
 }

@@ -3,8 +3,10 @@ package org.brokkr.agent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.brokkr.agent.broker.BrokerCallException;
 import org.brokkr.agent.broker.BrokerClient;
@@ -39,16 +41,22 @@ public final class Agent {
   private AgentHttpVerticle http;
   private StateStore state;
 
-  private Agent(Vertx vertx, AgentConfig config, ClusterOps cluster) {
+  private Agent(Vertx vertx, AgentConfig config, ClusterOps cluster, Optional<Buffer> caBundle) {
     this.vertx = vertx;
     this.config = config;
     this.cluster = cluster;
-    this.broker = new BrokerClient(vertx, config.brokerUrl(), config.pak());
+    this.broker = new BrokerClient(vertx, config.brokerUrl(), config.pak(), caBundle);
   }
 
   public static Future<Agent> start(Vertx vertx, AgentConfig config, ClusterOps cluster) {
-    Agent agent = new Agent(vertx, config, cluster);
-    return agent.boot().map(agent);
+    if (config.tlsCaFile().isPresent() && !config.brokerUrl().startsWith("https://")) {
+      LOG.warn("agent.tls_ca_file is set but agent.broker_url is not https; the bundle is not used");
+    }
+    return BrokerClient.caBundle(vertx, config.tlsCaFile())
+        .compose(caBundle -> {
+          Agent agent = new Agent(vertx, config, cluster, caBundle);
+          return agent.boot().map(agent);
+        });
   }
 
   private Future<Void> boot() {
@@ -185,7 +193,9 @@ public final class Agent {
       if (ar.succeeded() && ar.result()) {
         promise.complete();
       } else if (left <= 1) {
-        promise.fail(new IllegalStateException("broker at " + config.brokerUrl() + " is not ready"));
+        // the last reason says whether it answered at all (refused connection, untrusted certificate, ...)
+        promise.fail(new IllegalStateException("broker at " + config.brokerUrl() + " is not ready"
+            + (ar.failed() ? ": " + ar.cause().getMessage() : "")));
       } else {
         vertx.setTimer(1000, id -> tryBroker(left - 1, promise));
       }

@@ -35,7 +35,9 @@ public record AgentConfig(
     int diagnosticsIntervalSeconds,
     // webhooks: whether this agent posts the deliveries meant for its cluster, and how often it asks
     boolean webhooksEnabled,
-    int webhooksIntervalSeconds) {
+    int webhooksIntervalSeconds,
+    // a PEM bundle of the authorities trusted for an https broker_url, instead of the JVM's default ones
+    Optional<String> tlsCaFile) {
 
   public static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry("agent.broker_url", "http://localhost:3000"),
@@ -128,6 +130,7 @@ public record AgentConfig(
         s.integer("agent.diagnostics_interval", 10, 1, 86400),
         // webhooks
         s.bool("agent.webhooks_enabled", true),
-        s.integer("agent.webhooks_interval", 10, 1, 86400));
+        s.integer("agent.webhooks_interval", 10, 1, 86400),
+        s.nonBlank("agent.tls_ca_file").map(String::trim));
   }
 }

@@ -68,6 +68,16 @@ class AgentConfigTest {
     assertTrue(e.getMessage().contains("BROKKR__AGENT__WEBHOOKS_INTERVAL"), e.getMessage());
   }
 
+  @Test
+  void anHttpsBrokerUrlAndACaBundle() {
+    AgentConfig plain = AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK), List.of());
+    assertTrue(plain.tlsCaFile().isEmpty(), "the JVM's default authorities unless a bundle is named");
+    AgentConfig c = AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK,
+        "BROKKR__AGENT__BROKER_URL", "https://broker.example:3443/", "BROKKR__AGENT__TLS_CA_FILE", " /etc/brokkr/ca.pem "), List.of());
+    assertEquals("https://broker.example:3443", c.brokerUrl());
+    assertEquals(java.util.Optional.of("/etc/brokkr/ca.pem"), c.tlsCaFile());
+  }
+
   // work orders
   @Test
   void workOrderStatusChecksDefaultToTheReferencesFiveSeconds() {

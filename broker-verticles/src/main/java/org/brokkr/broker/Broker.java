@@ -10,8 +10,10 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -25,9 +27,12 @@ import org.brokkr.broker.db.Migrations;
 import org.brokkr.broker.diagnostics.DiagnosticCleanupVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.http.ApiContract;
+import org.brokkr.broker.http.CertificateReloadVerticle;
 import org.brokkr.broker.http.HttpApiVerticle;
+import org.brokkr.broker.http.HttpsServers;
 import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.http.Readiness;
+import org.brokkr.broker.http.ServingCertificate;
 import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.broker.ops.ConfigMapWatchVerticle;
 import org.brokkr.broker.ops.ConfigReloadVerticle;
@@ -77,13 +82,16 @@ public final class Broker {
     ApiContract contract = ApiContract.load();
     List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates);
     Operations operations = ResourceCatalog.operations(resources);
-    return vertx.deployVerticle(() -> {
-          HttpApiVerticle http = new HttpApiVerticle(config, contract, operations, provider, readiness, targetStates, metrics);
+    return servingCertificate()
+        .compose(https -> vertx.deployVerticle(() -> {
+          HttpApiVerticle http = new HttpApiVerticle(config, contract, operations, provider, readiness, targetStates, metrics, https);
           return new PortReporting(http, port);
         }, new DeploymentOptions().setInstances(config.httpInstances()))
-        .onSuccess(deployments::add)
-        .compose(id -> {
-          LOG.info("listening on {}:{} (not ready until startup completes)", config.host(), port.get());
+            .onSuccess(deployments::add)
+            .compose(id -> watchCertificate(https)))
+        .compose(v -> {
+          LOG.info("listening on {}://{}:{} (not ready until startup completes)", config.tls().enabled() ? "https" : "http",
+              config.host(), port.get());
           return database();
         })
         .compose(target -> vertx.executeBlocking(() -> Migrations.migrate(target)).map(n -> target))
@@ -121,6 +129,28 @@ public final class Broker {
           readiness.started(vertx, pool);
           LOG.info("broker ready port={} startup_ms={}", port.get(), (System.nanoTime() - started) / 1_000_000);
         });
+  }
+
+  /** The HTTPS pair when TLS is configured; an unreadable or broken pair stops startup here, before anything listens. */
+  private Future<Optional<HttpsServers>> servingCertificate() {
+    if (!config.tls().enabled()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return ServingCertificate.load(vertx, config.tls()).map(certificate -> {
+      LOG.info("serving HTTPS cert_file={} key_file={} {}", config.tls().certFile().get(), config.tls().keyFile().get(),
+          certificate.describe());
+      if (certificate.expired(Instant.now())) {
+        LOG.warn("the HTTPS certificate has expired; clients will refuse it until it is replaced");
+      }
+      return Optional.of(new HttpsServers(certificate));
+    });
+  }
+
+  private Future<Void> watchCertificate(Optional<HttpsServers> https) {
+    if (https.isEmpty() || config.tls().reloadIntervalSeconds() == 0) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(new CertificateReloadVerticle(config.tls(), https.get())).onSuccess(deployments::add).mapEmpty();
   }
 
   private Future<DatabaseTarget> database() {

@@ -42,9 +42,15 @@ public final class BrokerMain {
     try {
       broker = Broker.start(vertx, config).await(10, TimeUnit.MINUTES);
     } catch (Exception e) {
-      log.error("startup failed: {}", e.getMessage(), e);
+      ConfigException unusable = configProblem(e);
+      if (unusable != null) {
+        // a file the configuration names cannot be used: its one-line message says which and why
+        log.error("startup failed: {}", unusable.getMessage());
+      } else {
+        log.error("startup failed: {}", e.getMessage(), e);
+      }
       vertx.close().await(30, TimeUnit.SECONDS);
-      System.exit(1);
+      System.exit(unusable != null ? 2 : 1);
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -60,5 +66,14 @@ public final class BrokerMain {
       stopped.countDown();
     }, "brokkr-shutdown"));
     stopped.await();
+  }
+
+  private static ConfigException configProblem(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ConfigException c) {
+        return c;
+      }
+    }
+    return null;
   }
 }

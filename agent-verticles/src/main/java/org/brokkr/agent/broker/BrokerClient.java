@@ -5,16 +5,21 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
+import java.util.Optional;
 import java.util.UUID;
+import org.brokkr.codecs.config.CaBundle;
+import org.brokkr.codecs.config.ConfigException;
 
 /** The broker's REST API as the agent uses it ({@code /api/v1}, its own PAK). */
 public final class BrokerClient implements AutoCloseable {
   private static final long TIMEOUT_MS = 30_000;
+  public static final String CA_FILE_SETTING = "agent.tls_ca_file";
 
   private final WebClient client;
   private final String pak;
@@ -22,23 +27,68 @@ public final class BrokerClient implements AutoCloseable {
   private final int port;
   private final boolean ssl;
 
+  /** A client trusting the JVM's default authorities for an https URL. */
   public BrokerClient(Vertx vertx, String brokerUrl, String pak) {
+    this(vertx, brokerUrl, pak, Optional.empty());
+  }
+
+  /**
+   * A client for {@code brokerUrl}; over https it always checks the broker's certificate and host
+   * name, against the authorities of {@code caBundle} (PEM) when given, else the JVM's default ones.
+   */
+  public BrokerClient(Vertx vertx, String brokerUrl, String pak, Optional<Buffer> caBundle) {
     URI uri = URI.create(brokerUrl);
     this.ssl = "https".equals(uri.getScheme());
     this.host = uri.getHost();
     this.port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
     this.pak = pak;
-    this.client = WebClient.create(vertx, new WebClientOptions()
+    WebClientOptions options = new WebClientOptions()
         .setConnectTimeout(10_000)
         .setSsl(ssl)
         .setKeepAlive(true)
-        .setUserAgent("brokkr-agent-jvm"));
+        .setUserAgent("brokkr-agent-jvm");
+    if (ssl) {
+      options.setTrustAll(false).setVerifyHost(true);
+      caBundle.ifPresent(pem -> options.setTrustOptions(new PemTrustOptions().addCertValue(pem)));
+    }
+    this.client = WebClient.create(vertx, options);
   }
 
+  /**
+   * The PEM bundle of {@code agent.tls_ca_file}, read off the event loop and checked to hold
+   * certificates; a file that cannot be used fails with a one-line {@link ConfigException}.
+   */
+  public static Future<Optional<Buffer>> caBundle(Vertx vertx, Optional<String> caFile) {
+    if (caFile.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    String path = caFile.get();
+    return vertx.fileSystem().readFile(path)
+        .recover(err -> Future.failedFuture(new ConfigException(CA_FILE_SETTING + " " + path + ": cannot read: " + rootMessage(err))))
+        .compose(pem -> vertx.executeBlocking(() -> {
+          CaBundle.parse(pem.getBytes(), CA_FILE_SETTING, path);
+          return Optional.of(pem);
+        }, false));
+  }
+
+  private static String rootMessage(Throwable err) {
+    Throwable root = err;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (root instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+  }
+
+  /** True when {@code /readyz} answers 200; fails when the broker cannot be reached (or its certificate is refused). */
   public Future<Boolean> ready() {
     return client.get(port, host, "/readyz").ssl(ssl).timeout(5_000).send()
-        .map(r -> r.statusCode() == 200)
-        .otherwise(false);
+        .map(r -> r.statusCode() == 200);
   }
 
   /** The identity behind our PAK ({@code AuthResponse}). */

@@ -37,6 +37,7 @@ public record BrokerConfig(
     RetentionSettings retention,
     long metricsRefreshIntervalMillis,
     KafkaSettings kafka,
+    TlsSettings tls,
     CorsSettings cors,
     // where these values came from, read again by a reload
     ConfigSource source) {
@@ -131,6 +132,7 @@ public record BrokerConfig(
         RetentionSettings.from(s),
         s.longValue("broker.metrics_refresh_interval_ms", 15_000, 100, 3_600_000),
         KafkaSettings.from(s),
+        TlsSettings.from(s),
         CorsSettings.from(s),
         source);
   }

@@ -12,6 +12,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import java.util.Optional;
 import java.util.UUID;
 import org.brokkr.broker.auth.PakAuthProvider;
 import org.brokkr.broker.config.BrokerConfig;
@@ -25,7 +26,8 @@ import org.brokkr.codecs.Identity;
 
 /**
  * The HTTP front: probes and docs, then {@code /api/v1} built from the contract. Runs one instance
- * per event loop; every instance shares the port.
+ * per event loop; every instance shares the port. With a serving certificate every instance speaks
+ * HTTPS only and follows the certificate's reloads.
  */
 public final class HttpApiVerticle extends VerticleBase {
   private static final String SEARCH_AGENT = "search_agent";
@@ -38,14 +40,16 @@ public final class HttpApiVerticle extends VerticleBase {
   private final TargetStateCache targetStates;
   private final Operations operations;
   private final BrokerMetrics metrics;
+  private final Optional<HttpsServers> https;
   private HttpServer server;
   private ApiDispatcher dispatcher;
   private ErrorPages errors;
   private EndpointLabels endpoints;
 
   public HttpApiVerticle(BrokerConfig config, ApiContract contract, Operations operations, PakAuthProvider authProvider,
-      Readiness readiness, TargetStateCache targetStates, BrokerMetrics metrics) {
+      Readiness readiness, TargetStateCache targetStates, BrokerMetrics metrics, Optional<HttpsServers> https) {
     this.operations = operations;
+    this.https = https;
     this.metrics = metrics;
     this.config = config;
     this.contract = contract;
@@ -92,13 +96,23 @@ public final class HttpApiVerticle extends VerticleBase {
           root.route("/api/v1/*").subRouter(api);
           root.route().last().handler(ctx -> ctx.fail(404));
           root.route().failureHandler(errors::handle);
-          server = vertx.createHttpServer(new HttpServerOptions()
+          HttpServerOptions options = new HttpServerOptions()
               .setHost(config.host())
               .setPort(config.port())
               .setCompressionSupported(true)
-              .setIdleTimeout(120));
-          return server.requestHandler(root).listen();
+              .setIdleTimeout(120);
+          https.ifPresent(h -> h.configure(options));
+          server = vertx.createHttpServer(options);
+          return server.requestHandler(root).listen().onSuccess(s -> https.ifPresent(h -> h.add(s)));
         });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (server != null) {
+      https.ifPresent(h -> h.remove(server));
+    }
+    return Future.succeededFuture();
   }
 
   /** The listening port (useful when configured as 0). */

@@ -38,6 +38,10 @@ final class KnownBlockingCalls implements BlockHoundIntegration {
     builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "remove");
     // Vert.x shutting down its worker pools takes the same locks.
     builder.allowBlockingCallsInside("io.vertx.core.internal.WorkerPool", "close");
+    // Netty probing, once per JVM, whether the JDK can wrap trust managers for TLS servers: it parses a
+    // built-in key, and where BouncyCastle is on the class path (fabric8 brings it to the agent's tests)
+    // that draws from the default SecureRandom as above.
+    builder.allowBlockingCallsInside("io.netty.handler.ssl.JdkSslServerContext", "<clinit>");
     // The JDK reading its net.properties once, when the first server socket of the JVM is made.
     builder.allowBlockingCallsInside("sun.net.NetProperties", "<clinit>");
     // Test infrastructure, not the broker: fabric8's mock API server waits for its own executor on

@@ -3,6 +3,7 @@ package org.brokkr.broker.testing;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -31,12 +32,12 @@ public final class TestBroker implements AutoCloseable {
   public final WebClient client;
   private boolean ownsDatabase;
 
-  private TestBroker(Vertx vertx, Broker broker, DatabaseTarget database, String adminPak) {
+  private TestBroker(Vertx vertx, Broker broker, DatabaseTarget database, String adminPak, WebClientOptions clientOptions) {
     this.vertx = vertx;
     this.broker = broker;
     this.database = database;
     this.adminPak = adminPak;
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(broker.port()));
+    this.client = WebClient.create(vertx, clientOptions.setDefaultPort(broker.port()));
   }
 
   /** A broker on a fresh database, dropped again when the broker is closed. */
@@ -56,6 +57,22 @@ public final class TestBroker implements AutoCloseable {
    * ({@code BROKKR_CONFIG_FILE}) and its watcher switches; a reload reads them again.
    */
   public static TestBroker start(DatabaseTarget database, Map<String, String> extra, Map<String, String> env) {
+    return start(database, extra, env, new WebClientOptions().setDefaultHost("localhost"));
+  }
+
+  /**
+   * A broker serving HTTPS ({@code broker.tls_*} in {@code extra}) on a fresh database; its
+   * client trusts {@code trust} only and checks the host name against 127.0.0.1.
+   */
+  public static TestBroker startHttps(Map<String, String> extra, TrustOptions trust) {
+    TestBroker broker = start(TestDatabase.fresh(), extra, Map.of(), new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setSsl(true).setVerifyHost(true).setTrustOptions(trust));
+    broker.ownsDatabase = true;
+    return broker;
+  }
+
+  private static TestBroker start(DatabaseTarget database, Map<String, String> extra, Map<String, String> env,
+      WebClientOptions clientOptions) {
     Pak.Minted admin = Pak.mint(Pak.Format.DEFAULT);
     Map<String, String> settings = new HashMap<>(BrokerConfig.DEFAULTS);
     settings.put("database.url", TestDatabase.url(database));
@@ -73,7 +90,7 @@ public final class TestBroker implements AutoCloseable {
     Vertx vertx = BrokerMetrics.vertx(TestVertx.options());
     try {
       Broker broker = Broker.start(vertx, config).await(60, TimeUnit.SECONDS);
-      return new TestBroker(vertx, broker, database, admin.pak());
+      return new TestBroker(vertx, broker, database, admin.pak(), clientOptions);
     } catch (Exception e) {
       vertx.close();
       throw new IllegalStateException("broker did not start", e);

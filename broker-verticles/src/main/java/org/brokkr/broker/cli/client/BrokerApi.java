@@ -10,12 +10,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
+import javax.net.ssl.SSLContext;
+import org.brokkr.codecs.config.CaBundle;
+import org.brokkr.codecs.config.ConfigException;
 
 /**
- * The broker's REST API as the client commands use it, over plain HTTP from the calling thread.
+ * The broker's REST API as the client commands use it, over HTTP or HTTPS from the calling thread.
  * A refused call becomes a {@link ClientFailure} worded as the reference SDK words it:
  * {@code <status> <code>: <message>}.
  */
@@ -32,11 +37,29 @@ final class BrokerApi {
   BrokerApi(Connection connection) {
     this.base = connection.apiBase();
     this.pak = connection.pak();
-    this.http = HttpClient.newBuilder()
+    HttpClient.Builder builder = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(CONNECT_TIMEOUT)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+        .followRedirects(HttpClient.Redirect.NEVER);
+    // the JDK client always checks an https broker's certificate and host name; a CA file only
+    // changes which authorities it trusts
+    connection.caFile().ifPresent(file -> builder.sslContext(trusting(file)));
+    this.http = builder.build();
+  }
+
+  /** A TLS context trusting exactly the authorities in the PEM bundle {@code file}. */
+  private static SSLContext trusting(String file) {
+    byte[] pem;
+    try {
+      pem = Files.readAllBytes(Path.of(file));
+    } catch (IOException e) {
+      throw new ClientFailure("cannot read the CA file " + file + ": " + describe(e));
+    }
+    try {
+      return CaBundle.sslContext(CaBundle.parse(pem, "--ca-file", file));
+    } catch (ConfigException e) {
+      throw new ClientFailure(e.getMessage());
+    }
   }
 
   /** The identity behind the PAK: {@code admin}, {@code agent} or {@code generator}. */

@@ -15,7 +15,7 @@ import org.brokkr.broker.cli.UsageException;
  */
 public final class BrokkrCli {
   static final String USAGE = """
-      usage: brokkr [--broker-url URL] [--pak PAK] [--config PATH] COMMAND
+      usage: brokkr [--broker-url URL] [--pak PAK] [--ca-file PEM] [--config PATH] COMMAND
         apply -f PATH --stack NAME [--target-label LABEL]... [--generator NAME_OR_ID]
             make a folder (top-level *.yaml/*.yml) or a file of manifests the stack's desired state;
             the stack is created if needed, a revision is sent only when the manifests changed
@@ -23,9 +23,11 @@ public final class BrokkrCli {
         deregister --agent NAME_OR_ID --generator NAME_OR_ID   (admin PAK)
         registrations (--agent NAME_OR_ID | --generator NAME_OR_ID)
       The broker URL and PAK come from the flags, else BROKKR_BROKER_URL and BROKKR_PAK, else
-      broker_url and pak in ~/.brokkr/config (TOML).
+      broker_url and pak in ~/.brokkr/config (TOML). For an https URL the broker's certificate is
+      checked against the JVM's authorities, or only those in --ca-file (else BROKKR_CA_FILE, else
+      ca_file in the config file).
       """;
-  private static final String[] CONNECTION = {"broker-url", "pak", "config"};
+  private static final String[] CONNECTION = {"broker-url", "pak", "ca-file", "config"};
 
   private BrokkrCli() {}
 
@@ -53,7 +55,8 @@ public final class BrokkrCli {
       return 2;
     }
     try {
-      Connection connection = Connection.resolve(args.option("broker-url"), args.option("pak"), args.option("config"), env);
+      Connection connection = Connection.resolve(args.option("broker-url"), args.option("pak"), args.option("ca-file"),
+          args.option("config"), env);
       BrokerApi api = new BrokerApi(connection);
       List<String> lines = switch (command) {
         case "apply" -> List.of(ApplyCommand.run(api, Path.of(args.required("filename")), args.required("stack"),

@@ -9,22 +9,29 @@ import java.util.Optional;
 import org.brokkr.codecs.config.TomlSubset;
 
 /**
- * Where the broker is and which PAK to present, resolved as the reference client does: flag, then
- * environment ({@code BROKKR_BROKER_URL}, {@code BROKKR_PAK}), then the TOML file
- * {@code ~/.brokkr/config} ({@code broker_url}, {@code pak}); a blank value counts as unset.
+ * Where the broker is, which PAK to present and, for an https broker, which authorities to trust,
+ * resolved as the reference client does: flag, then environment ({@code BROKKR_BROKER_URL},
+ * {@code BROKKR_PAK}, {@code BROKKR_CA_FILE}), then the TOML file {@code ~/.brokkr/config}
+ * ({@code broker_url}, {@code pak}, {@code ca_file}); a blank value counts as unset. Without a CA
+ * file the JVM's default authorities apply.
  */
-record Connection(String apiBase, String pak) {
+record Connection(String apiBase, String pak, Optional<String> caFile) {
   static final String URL_ENV = "BROKKR_BROKER_URL";
   static final String PAK_ENV = "BROKKR_PAK";
+  static final String CA_FILE_ENV = "BROKKR_CA_FILE";
 
-  static Connection resolve(Optional<String> urlFlag, Optional<String> pakFlag, Optional<String> configFlag,
-      Map<String, String> env) {
+  static Connection resolve(Optional<String> urlFlag, Optional<String> pakFlag, Optional<String> caFlag,
+      Optional<String> configFlag, Map<String, String> env) {
     Map<String, String> file = configFile(configFlag, env);
     String url = first(urlFlag, env.get(URL_ENV), file.get("broker_url")).orElseThrow(() -> new ClientFailure(
         "no broker URL: pass --broker-url, set " + URL_ENV + ", or add `broker_url` to ~/.brokkr/config"));
     String pak = first(pakFlag, env.get(PAK_ENV), file.get("pak")).orElseThrow(() -> new ClientFailure(
         "no PAK: pass --pak, set " + PAK_ENV + ", or add `pak` to ~/.brokkr/config"));
-    return new Connection(apiBase(url), pak.trim());
+    String base = apiBase(url);
+    if (!base.startsWith("http://") && !base.startsWith("https://")) {
+      throw new ClientFailure("the broker URL must start with http:// or https://: " + url.trim());
+    }
+    return new Connection(base, pak.trim(), first(caFlag, env.get(CA_FILE_ENV), file.get("ca_file")).map(String::trim));
   }
 
   /** The broker's root or its {@code /api/v1}, with or without a trailing slash: always {@code .../api/v1}. */

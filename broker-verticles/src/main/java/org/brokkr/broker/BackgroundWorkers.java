@@ -10,6 +10,7 @@ import org.brokkr.broker.config.BrokerConfig;
 import org.brokkr.broker.config.RetentionSettings;
 import org.brokkr.broker.config.WebhookSettings;
 import org.brokkr.broker.events.AgentEventRetentionVerticle;
+import org.brokkr.broker.support.Channels;
 import org.brokkr.broker.webhooks.DeliveryCleanupVerticle;
 import org.brokkr.broker.webhooks.DeliveryWorkerVerticle;
 import org.brokkr.broker.webhooks.EventDispatcherVerticle;
@@ -23,11 +24,11 @@ import org.brokkr.broker.webhooks.WebhookCipher;
 final class BackgroundWorkers {
   private BackgroundWorkers() {}
 
-  static List<Deployable> of(BrokerConfig config, Pool pool, PgConnectOptions listen) {
+  static List<Deployable> of(BrokerConfig config, Pool pool, PgConnectOptions listen, Channels channels) {
     WebhookSettings w = config.webhooks();
     RetentionSettings r = config.retention();
     List<Deployable> out = new ArrayList<>(List.of(
-        new EventDispatcherVerticle(pool, listen, w.dispatchBatchSize(), w.dispatchIntervalSeconds(), config.kafka()),
+        new EventDispatcherVerticle(pool, listen, channels.outbox(), w.dispatchBatchSize(), w.dispatchIntervalSeconds(), config.kafka()),
         new DeliveryWorkerVerticle(pool, WebhookCipher.of(w.encryptionKey()), w),
         new DeliveryCleanupVerticle(pool, w.cleanupIntervalSeconds(), w.cleanupRetentionDays()),
         new OutboxCleanupVerticle(pool, r.outboxCleanupIntervalSeconds(), r.outboxRetentionHours()),

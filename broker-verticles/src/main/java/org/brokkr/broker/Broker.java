@@ -38,6 +38,7 @@ import org.brokkr.broker.ops.ConfigMapWatchVerticle;
 import org.brokkr.broker.ops.ConfigReloadVerticle;
 import org.brokkr.broker.ops.StateGaugesVerticle;
 import org.brokkr.broker.support.ChangeListenerVerticle;
+import org.brokkr.broker.support.Channels;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.broker.workorders.WorkOrderMaintenanceVerticle;
 import org.brokkr.codecs.LocalCodec;
@@ -59,6 +60,7 @@ public final class Broker {
   private EmbeddedDatabase embedded;
   private Pool pool;
   private PgConnectOptions listenOptions;
+  private Channels channels;
 
   private Broker(Vertx vertx, BrokerConfig config) {
     this.vertx = vertx;
@@ -108,7 +110,12 @@ public final class Broker {
           return Bootstrap.run(vertx, pool, config).map(target);
         })
         // one LISTEN connection per broker; resource verticles run on every event loop
-        .compose(target -> vertx.deployVerticle(new ChangeListenerVerticle(target.connectOptions(), cache, targetStates))
+        // the schema's notification channels, named by the database itself
+        .compose(target -> Channels.resolve(pool).map(resolved -> {
+          channels = resolved;
+          return target;
+        }))
+        .compose(target -> vertx.deployVerticle(new ChangeListenerVerticle(target.connectOptions(), channels, cache, targetStates))
             .onSuccess(id -> listenOptions = target.connectOptions())
             .onSuccess(deployments::add))
         // the runtime settings' owner comes before everything that subscribes to their changes
@@ -122,7 +129,7 @@ public final class Broker {
         .compose(v -> vertx.deployVerticle(new DiagnosticCleanupVerticle(pool, config.diagnosticCleanupIntervalSeconds(),
             config.diagnosticMaxAgeHours())).onSuccess(deployments::add).<Void>mapEmpty())
         // events: outbox -> webhook deliveries -> receivers, and the retention sweeps
-        .compose(v -> deployEach(BackgroundWorkers.of(config, pool, listenOptions)))
+        .compose(v -> deployEach(BackgroundWorkers.of(config, pool, listenOptions, channels)))
         .compose(v -> vertx.deployVerticle(new StateGaugesVerticle(pool, metrics, config.metricsRefreshIntervalMillis()))
             .onSuccess(deployments::add).<Void>mapEmpty())
         .onSuccess(v -> {

@@ -16,7 +16,7 @@ import java.util.List;
 import org.brokkr.broker.config.BrokerConfig;
 import org.brokkr.broker.config.ConfigSource;
 import org.brokkr.broker.config.ReloadableSettings;
-import org.brokkr.broker.support.ChangeListenerVerticle;
+import org.brokkr.broker.support.Channels;
 import org.brokkr.broker.support.FailureLog;
 import org.brokkr.broker.support.Rows;
 import org.brokkr.codecs.Addresses;
@@ -34,12 +34,10 @@ import org.slf4j.LoggerFactory;
  * names the keys that changed but need a restart. Reloads come from the admin API, from the
  * config file changing (checked every second, applied after the debounce; a Kubernetes ConfigMap
  * mounted as the file swaps a symlink, which this sees as well), and from another replica: an API
- * reload notifies {@link #CHANNEL}, and every other broker on the same schema reloads its own
- * sources. One instance per broker.
+ * reload notifies the config channel ({@link Channels}; payload {@code <schema>/<replica id>}),
+ * and every other broker on the same schema reloads its own sources. One instance per broker.
  */
 public final class ConfigReloadVerticle extends VerticleBase {
-  /** Notified after an API reload; the payload is {@code <schema>/<replica id>}. */
-  public static final String CHANNEL = ChangeListenerVerticle.CONFIG_CHANNEL;
   private static final Logger LOG = LoggerFactory.getLogger(ConfigReloadVerticle.class);
   private static final long FILE_CHECK_MILLIS = 1_000;
 
@@ -183,7 +181,7 @@ public final class ConfigReloadVerticle extends VerticleBase {
 
   /** Other replicas reload their own sources; a lost notification costs that replica only this reload. */
   private Future<Void> notifyPeers() {
-    return pool.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(CHANNEL, notifyPayload)).<Void>mapEmpty()
+    return pool.preparedQuery(Channels.notifySql(Channels.CONFIG)).execute(Tuple.of(notifyPayload)).<Void>mapEmpty()
         .recover(e -> {
           LOG.warn("could not tell the other replicas about the reload: {}", FailureLog.oneLine(e.toString()));
           return Future.succeededFuture();

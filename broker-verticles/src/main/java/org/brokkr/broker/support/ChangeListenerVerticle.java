@@ -18,19 +18,18 @@ import org.slf4j.LoggerFactory;
  * is given up for good, the target-state cache is bypassed from then on.
  */
 public final class ChangeListenerVerticle extends VerticleBase {
-  public static final String TARGET_STATE_CHANNEL = "brokkr_target_state";
-  /** Notified by a replica whose configuration was reloaded through the API. */
-  public static final String CONFIG_CHANNEL = "brokkr_config_reload";
   private static final Logger LOG = LoggerFactory.getLogger(ChangeListenerVerticle.class);
 
   private final PgConnectOptions options;
+  private final Channels channels;
   private final AuthCache authCache;
   private final TargetStateCache targetStates;
   private PgSubscriber subscriber;
   private volatile boolean stopping;
 
-  public ChangeListenerVerticle(PgConnectOptions options, AuthCache authCache, TargetStateCache targetStates) {
+  public ChangeListenerVerticle(PgConnectOptions options, Channels channels, AuthCache authCache, TargetStateCache targetStates) {
     this.options = options;
+    this.channels = channels;
     this.authCache = authCache;
     this.targetStates = targetStates;
   }
@@ -46,16 +45,16 @@ public final class ChangeListenerVerticle extends VerticleBase {
       targetStates.listening(false);
       authCache.invalidate("*");
     });
-    subscriber.channel(Invalidation.CHANNEL)
+    subscriber.channel(channels.invalidate())
         .handler(authCache::invalidate)
         .subscribeHandler(v -> {
           quietConnection();
           authCache.invalidate("*");
         });
     // another replica reloaded its configuration: the configuration's owner decides what to do
-    subscriber.channel(CONFIG_CHANNEL)
+    subscriber.channel(channels.config())
         .handler(payload -> vertx.eventBus().publish(Addresses.CONFIG_PEER_RELOADED, payload));
-    subscriber.channel(TARGET_STATE_CHANNEL)
+    subscriber.channel(channels.targetState())
         .handler(targetStates::changed)
         .subscribeHandler(v -> targetStates.listening(true));
     return subscriber.connect();

@@ -9,14 +9,12 @@ import io.vertx.sqlclient.Tuple;
  * that rotated or deleted the identity, and every replica's auth verticle listens for it.
  */
 public final class Invalidation {
-  public static final String CHANNEL = "brokkr_invalidate";
-
   private Invalidation() {}
 
   public static Future<Void> pakHash(SqlConnection conn, String hash) {
     if (hash == null || hash.isEmpty()) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery("SELECT pg_notify('" + CHANNEL + "', $1)").execute(Tuple.of(hash)).mapEmpty();
+    return conn.preparedQuery(Channels.notifySql(Channels.INVALIDATE)).execute(Tuple.of(hash)).mapEmpty();
   }
 }

@@ -23,7 +23,7 @@ public final class Journal {
   private static final String INSERT_OUTBOX = """
       INSERT INTO event_outbox (id, event_type, payload, agent_id, stack_id, created_at)
       VALUES ($1, $2, $3, $4, $5, clock_timestamp())""";
-  private static final String NOTIFY_OUTBOX = "SELECT pg_notify('brokkr_outbox', $1)";
+  private static final String NOTIFY_OUTBOX = Channels.notifySql(Channels.OUTBOX);
 
   private Journal() {}
 

@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
  * advisory lock, so one replica at a time publishes and each key's records keep the outbox's order.
  */
 public final class EventDispatcherVerticle extends VerticleBase {
-  public static final String CHANNEL = "brokkr_outbox";
   /** One publishing dispatcher at a time across replicas (Kafka on only). */
   private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(" + 0x6272_6b72_6b61_666bL + ")";
   private static final long FIRST_RETRY_MILLIS = 250;
@@ -46,6 +45,7 @@ public final class EventDispatcherVerticle extends VerticleBase {
   private final OutboxRepository repo = new OutboxRepository();
   private KafkaEventStream stream;
   private PgSubscriber subscriber;
+  private final String channel;
   private long poll = -1;
   private long retry = -1;
   private boolean running;
@@ -53,9 +53,11 @@ public final class EventDispatcherVerticle extends VerticleBase {
   private boolean failing;
   private int failures;
 
-  public EventDispatcherVerticle(Pool pool, PgConnectOptions listen, int batchSize, int pollSeconds, KafkaSettings kafka) {
+  public EventDispatcherVerticle(Pool pool, PgConnectOptions listen, String channel, int batchSize, int pollSeconds,
+      KafkaSettings kafka) {
     this.pool = pool;
     this.listen = listen;
+    this.channel = channel;
     this.batchSize = batchSize;
     this.pollMillis = pollSeconds * 1000L;
     this.kafka = kafka;
@@ -69,7 +71,7 @@ public final class EventDispatcherVerticle extends VerticleBase {
     }
     subscriber = PgSubscriber.subscriber(vertx, listen);
     subscriber.reconnectPolicy(retries -> 500L);
-    subscriber.channel(CHANNEL)
+    subscriber.channel(channel)
         .handler(payload -> wake())
         .subscribeHandler(v -> {
           var connection = subscriber.actualConnection();

@@ -67,6 +67,41 @@ class SchemaIsolationTest {
     return new World(generator, agent, stackId, object.getLong("sequence_id"));
   }
 
+  private static String channelIn(Connection c, String schema) throws Exception {
+    try (var st = c.createStatement()) {
+      st.execute("SET search_path TO " + schema);
+      try (ResultSet r = st.executeQuery("SELECT brokkr_channel('brokkr_target_state')")) {
+        r.next();
+        return r.getString(1);
+      }
+    }
+  }
+
+  @Test
+  void eachSchemaNotifiesOnItsOwnChannels() throws Exception {
+    try (Connection c = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+      String channelA = channelIn(c, "tenant_a");
+      String channelB = channelIn(c, "tenant_b");
+      assertFalse(channelA.equals(channelB), channelA);
+      assertTrue(channelA.startsWith("brokkr_target_state_") && channelA.length() <= 63, channelA);
+      try (var st = c.createStatement()) {
+        st.execute("LISTEN \"" + channelA + "\"");
+      }
+      // tenant B's change commits first: were it on A's channel, A's listener would hear it first
+      new Fixtures(tenantB).labelAgent(b.agent().id(), "zone:b");
+      new Fixtures(tenantA).labelAgent(a.agent().id(), "zone:a");
+      var pg = c.unwrap(org.postgresql.PGConnection.class);
+      Set<String> heard = new HashSet<>();
+      while (!heard.contains(a.agent().id())) {
+        var batch = pg.getNotifications(0);
+        for (var n : batch == null ? new org.postgresql.PGNotification[0] : batch) {
+          heard.add(n.getParameter());
+        }
+      }
+      assertFalse(heard.contains(b.agent().id()), "tenant A's brokers hear nothing of tenant B: " + heard);
+    }
+  }
+
   @Test
   void sameNamesAndOwnSequencesInEachSchema() {
     // names are unique per installation, and each schema numbers its own history from the start

@@ -182,14 +182,18 @@ class ConfigReloadTest {
   }
 
   @Test
-  void theFileWatcherReloadsAChangedFile() throws Exception {
+  void theFileWatcherOfEveryReplicaReloadsAChangedFile() throws Exception {
     Path f = file("broker.toml", FIRST);
     one = broker(f, true);
+    two = broker(f, true, Map.of("broker.pak_hash", org.brokkr.codecs.Pak.hashOfPresented(one.adminPak).orElseThrow()));
     assertTrue(!allows(one, "http://b.example"));
-    // as a ConfigMap volume does: the new content appears under the same name
+    // as a ConfigMap volume does: the new content appears under the same name at once
     Path next = file("broker.toml.next", SECOND);
     Files.move(next, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     Eventually.value(() -> allows(one, "http://b.example") ? true : null);
+    Eventually.value(() -> allows(two, "http://b.example") ? true : null);
+    assertEquals(0, one.admin().get("/admin/audit-logs?action=config.reloaded").bodyAsJsonObject().getJsonArray("logs").size(),
+        "a file reload has no API caller to audit");
   }
 
   @Test

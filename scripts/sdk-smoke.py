@@ -20,7 +20,7 @@ from pathlib import Path
 from brokkr import BrokkrClient
 from brokkr_broker_client.api.agent_events import create_event, list_events
 from brokkr_broker_client.api.agent_labels import agents_add_label
-from brokkr_broker_client.api.admin import list_audit_logs
+from brokkr_broker_client.api.admin import list_audit_logs, reload_config
 from brokkr_broker_client.api.agents import create_agent, get_target_state, update_agent, record_heartbeat
 from brokkr_broker_client.api.auth import verify_pak
 from brokkr_broker_client.api.generators import create_generator, register_agent
@@ -87,6 +87,9 @@ async def main(url: str, admin_pak: str) -> None:
     assert any(e.id == event.id for e in events)
     logs = check(await list_audit_logs.asyncio_detailed(client=admin.api), 200)
     print(f"target state: 1 object; event {event.id}; audit rows visible: {logs.total}")
+    reloaded = check(await reload_config.asyncio_detailed(client=admin.api), 200)
+    assert reloaded.success and isinstance(reloaded.changes, list), reloaded
+    print(f"config reload: {reloaded.message}")
 
     # templates: a generator's template, label-matched to its stack, instantiated with parameters
     stack = next(st for st in check(await list_stacks.asyncio_detailed(client=generator.api), 200)

@@ -263,6 +263,19 @@ class AgentSocketTest {
   }
 
   @Test
+  void aStoppingReplicaClosesItsSocketsAndForgetsThem() {
+    var agent = fx.agent(List.of());
+    TestBroker c = TestBroker.start(a.database, Map.of("broker.pak_hash", Pak.hashOfPresented(a.adminPak).orElseThrow()));
+    try (AgentSocket s = AgentSocket.connect(c, agent.pak())) {
+      Eventually.value(() -> connectionOf(a, agent.id()));
+      c.closeKeepingDatabase();
+      s.awaitClosed();
+      assertNull(connectionOf(a, agent.id()));
+      assertEquals(false, fleetRecord(a, agent.id()).getBoolean("ws_connected"));
+    }
+  }
+
+  @Test
   void onlyAdminListsTheConnections() {
     var agent = fx.agent(List.of());
     var gen = fx.generator();

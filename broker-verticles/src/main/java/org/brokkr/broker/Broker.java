@@ -33,6 +33,8 @@ import org.brokkr.broker.http.HttpsServers;
 import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.http.Readiness;
 import org.brokkr.broker.http.ServingCertificate;
+import org.brokkr.broker.live.AgentSocketLeaseVerticle;
+import org.brokkr.broker.live.AgentSockets;
 import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.broker.ops.ConfigMapWatchVerticle;
 import org.brokkr.broker.ops.ConfigReloadVerticle;
@@ -82,11 +84,13 @@ public final class Broker {
     metrics.adminPakHash(config.adminPakHash());
     PakAuthProvider provider = new PakAuthProvider(vertx, cache, config.pakFormat(), metrics.eventBus());
     ApiContract contract = ApiContract.load();
-    List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates);
+    AgentSockets sockets = new AgentSockets(cache, () -> pool);
+    List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates, sockets);
     Operations operations = ResourceCatalog.operations(resources);
     return servingCertificate()
         .compose(https -> vertx.deployVerticle(() -> {
-          HttpApiVerticle http = new HttpApiVerticle(config, contract, operations, provider, readiness, targetStates, metrics, https);
+          HttpApiVerticle http = new HttpApiVerticle(config, contract, operations, provider, readiness, targetStates, metrics, https,
+              sockets);
           return new PortReporting(http, port);
         }, new DeploymentOptions().setInstances(config.httpInstances()))
             .onSuccess(deployments::add)
@@ -123,6 +127,7 @@ public final class Broker {
         .compose(v -> config.source().configMap().isEmpty() ? Future.<Void>succeededFuture()
             : vertx.deployVerticle(new ConfigMapWatchVerticle(config.source())).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> deployAll(resources))
+        .compose(v -> vertx.deployVerticle(new AgentSocketLeaseVerticle(sockets)).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new AuthFailuresVerticle(pool)).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new WorkOrderMaintenanceVerticle(pool, config.workOrderMaintenanceIntervalMillis()))
             .onSuccess(deployments::add).<Void>mapEmpty())

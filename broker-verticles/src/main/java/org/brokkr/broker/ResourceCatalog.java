@@ -17,6 +17,8 @@ import org.brokkr.broker.fleet.FleetVerticle;
 import org.brokkr.broker.generators.GeneratorsVerticle;
 import org.brokkr.broker.health.HealthVerticle;
 import org.brokkr.broker.http.Operations;
+import org.brokkr.broker.live.AgentSockets;
+import org.brokkr.broker.live.LiveConnectionsVerticle;
 import org.brokkr.broker.ops.AdminConfigVerticle;
 import org.brokkr.broker.stacks.StacksVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
@@ -37,7 +39,7 @@ public final class ResourceCatalog {
   private ResourceCatalog() {}
 
   public static List<Supplier<ResourceVerticle>> verticles(BrokerConfig config, Supplier<Pool> pool, AuthCache auth,
-      TargetStateCache targetStates) {
+      TargetStateCache targetStates, AgentSockets sockets) {
     FleetSnapshots fleet = new FleetSnapshots(config.fleetSnapshotMaxAgeMillis());
     WebhookCipher webhookCipher = WebhookCipher.of(config.webhooks().encryptionKey());
     return List.of(
@@ -57,7 +59,8 @@ public final class ResourceCatalog {
         () -> new FleetVerticle(pool.get(), fleet),
         () -> new WebhooksVerticle(pool.get(), webhookCipher),
         () -> new AgentWebhooksVerticle(pool.get(), webhookCipher, config.webhooks().claimTtlSeconds()),
-        () -> new AdminConfigVerticle(pool.get()));
+        () -> new AdminConfigVerticle(pool.get()),
+        () -> new LiveConnectionsVerticle(pool.get(), sockets));
   }
 
   /** Which address owns each operation: one blueprint instance of every verticle, never deployed. */

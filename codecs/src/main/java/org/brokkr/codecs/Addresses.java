@@ -21,6 +21,8 @@ public final class Addresses {
   public static final String FLEET = "brokkr.fleet";
   public static final String WEBHOOKS = "brokkr.webhooks";
   public static final String AGENT_WEBHOOKS = "brokkr.webhooks.agent";
+  /** The agent live channel's admin view (open sockets of the deployment). */
+  public static final String LIVE_CONNECTIONS = "brokkr.live.connections";
   /** Published locally: deliveries the broker posts itself are due (body: JSON array of subscription ids). */
   public static final String WEBHOOK_DELIVERIES_DUE = "brokkr.webhooks.deliveries-due";
   /** Fire-and-forget: a request was refused for an unknown PAK (written to the audit log). */

@@ -2,6 +2,8 @@ package org.brokkr.broker.auth;
 
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
 import org.brokkr.codecs.Identity;
 
@@ -16,6 +18,7 @@ public final class AuthCache {
 
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong generation = new AtomicLong();
+  private final CopyOnWriteArrayList<Consumer<String>> revocationListeners = new CopyOnWriteArrayList<>();
   private final long ttlNanos;
   private final int maxEntries;
 
@@ -67,6 +70,16 @@ public final class AuthCache {
     } else {
       entries.remove(hash);
     }
+    revocationListeners.forEach(listener -> listener.accept(hash));
+  }
+
+  /**
+   * Also tells {@code listener} of every invalidation (a revoked hash, or {@code *} when
+   * notifications may have been lost): holders of long-lived sessions end those of a revoked PAK.
+   * Listeners run on the invalidating thread and must not block.
+   */
+  public void onRevocation(Consumer<String> listener) {
+    revocationListeners.add(listener);
   }
 
   public int size() {

@@ -23,9 +23,12 @@ import org.brokkr.broker.support.Rows;
  * <li>{@code last_event_at}: its newest live event; {@code health_failing}/{@code health_degraded}:
  *     its health rows with that status.</li>
  * </ul>
- * Ages are whole seconds from the database clock, never negative.
+ * Ages are whole seconds from the database clock, never negative. {@code ws_connected} and
+ * {@code connected_since} come from the open agent sockets of the whole deployment.
  */
 public final class FleetRepository {
+  /** How long an agent socket's record counts without its replica refreshing it (as {@code agent_ws_connections} says). */
+  private static final int SOCKET_LEASE_SECONDS = 60;
   /** The statement, with a place for the condition that picks the agents of the view ({@code a}). */
   private static final String RECORDS = """
       WITH fleet AS MATERIALIZED (
@@ -95,7 +98,7 @@ public final class FleetRepository {
         SELECT h.agent_id, count(*) FILTER (WHERE h.status = 'failing') AS failing, count(*) FILTER (WHERE h.status = 'degraded') AS degraded
           FROM deployment_health h WHERE h.status IN ('failing', 'degraded') AND h.agent_id IN (SELECT id FROM fleet) GROUP BY h.agent_id
       )
-      SELECT f.id AS agent_id, f.name, f.cluster_name, f.status, FALSE AS ws_connected, NULL::timestamptz AS connected_since,
+      SELECT f.id AS agent_id, f.name, f.cluster_name, f.status, ws.agent_id IS NOT NULL AS ws_connected, ws.connected_since,
              f.last_heartbeat,
              CASE WHEN f.last_heartbeat IS NOT NULL THEN GREATEST(0, floor(extract(epoch FROM now() - f.last_heartbeat)))::bigint END AS heartbeat_age_seconds,
              COALESCE(po.n, 0) AS pending_object_count, COALESCE(pw.n, 0) AS pending_work_orders, COALESCE(cw.n, 0) AS claimed_work_orders,
@@ -109,15 +112,17 @@ public final class FleetRepository {
         LEFT JOIN claimed_orders cw ON cw.agent_id = f.id
         LEFT JOIN last_events le ON le.agent_id = f.id
         LEFT JOIN health h ON h.agent_id = f.id
+        LEFT JOIN agent_ws_connections ws ON ws.agent_id = f.id AND ws.refreshed_at >= now() - interval '%d seconds'
        ORDER BY f.created_at, f.id""";
   /**
    * One statement per view, so each is planned for its own filter (a generic plan of one
    * statement with optional parameters would be planned for none and run many times slower).
    */
-  private static final String WHOLE_FLEET = RECORDS.formatted("");
+  private static final String WHOLE_FLEET = RECORDS.formatted("", SOCKET_LEASE_SECONDS);
   private static final String REGISTERED_WITH = RECORDS.formatted(
-      "AND EXISTS (SELECT 1 FROM agent_generator_registrations r WHERE r.agent_id = a.id AND r.generator_id = $1)");
-  private static final String ONE_AGENT = RECORDS.formatted("AND a.id = $1");
+      "AND EXISTS (SELECT 1 FROM agent_generator_registrations r WHERE r.agent_id = a.id AND r.generator_id = $1)",
+      SOCKET_LEASE_SECONDS);
+  private static final String ONE_AGENT = RECORDS.formatted("AND a.id = $1", SOCKET_LEASE_SECONDS);
   private static final String NO_JIT = "SET LOCAL jit = off";
   static final int RECENT_EVENTS = 20;
   private static final String RECENT_EVENTS_OF_AGENT = """

@@ -14,8 +14,8 @@ import org.brokkr.codecs.ApiRequest;
 import org.brokkr.codecs.ApiResponse;
 
 /**
- * The admin's fleet view: measured signals per agent (see {@link FleetRepository}). There is no
- * live agent channel yet, so {@code ws_connected} is always false and {@code connected_since} null.
+ * The admin's fleet view: measured signals per agent (see {@link FleetRepository}), including
+ * whether the agent holds a live-channel socket on any replica.
  */
 public final class FleetVerticle extends ResourceVerticle {
   private final Pool pool;

@@ -19,10 +19,13 @@ import org.brokkr.broker.config.BrokerConfig;
 import org.brokkr.broker.config.ReloadableSettings;
 import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
+import org.brokkr.broker.live.AgentSocketEndpoint;
+import org.brokkr.broker.live.AgentSockets;
 import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.codecs.ApiError;
 import org.brokkr.codecs.Failure;
 import org.brokkr.codecs.Identity;
+import org.brokkr.codecs.Pak;
 
 /**
  * The HTTP front: probes and docs, then {@code /api/v1} built from the contract. Runs one instance
@@ -41,13 +44,18 @@ public final class HttpApiVerticle extends VerticleBase {
   private final Operations operations;
   private final BrokerMetrics metrics;
   private final Optional<HttpsServers> https;
+  private final AgentSockets sockets;
   private HttpServer server;
+  private ClientInfo clients;
+  private AgentSocketEndpoint agentSockets;
   private ApiDispatcher dispatcher;
   private ErrorPages errors;
   private EndpointLabels endpoints;
 
   public HttpApiVerticle(BrokerConfig config, ApiContract contract, Operations operations, PakAuthProvider authProvider,
-      Readiness readiness, TargetStateCache targetStates, BrokerMetrics metrics, Optional<HttpsServers> https) {
+      Readiness readiness, TargetStateCache targetStates, BrokerMetrics metrics, Optional<HttpsServers> https,
+      AgentSockets sockets) {
+    this.sockets = sockets;
     this.operations = operations;
     this.https = https;
     this.metrics = metrics;
@@ -60,7 +68,8 @@ public final class HttpApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ClientInfo clients = new ClientInfo(config.trustedProxies());
+    clients = new ClientInfo(config.trustedProxies());
+    agentSockets = new AgentSocketEndpoint(vertx, sockets, operations::owner);
     dispatcher = new ApiDispatcher(vertx, operations, targetStates, readiness, clients, metrics.eventBus());
     errors = new ErrorPages(vertx, clients);
     endpoints = EndpointLabels.from(contract.json());
@@ -85,6 +94,9 @@ public final class HttpApiVerticle extends VerticleBase {
           root.get("/docs/openapi.json").handler(ctx -> ctx.response()
               .putHeader("Content-Type", "application/json").end(contract.json().toBuffer()));
           // outermost on the API: a preflight is answered before readiness and authentication
+          // the agent live channel: outside the contract, authenticated like the API
+          root.get(AgentSocketEndpoint.PATH).handler(this::gateUntilStarted);
+          root.get(AgentSocketEndpoint.PATH).handler(this::agentSocket);
           root.route("/api/v1/*").handler(apiCors);
           root.route("/api/v1/*").handler(this::gateUntilStarted);
           root.route("/api/v1/*").handler(BodyHandler.create()
@@ -97,6 +109,8 @@ public final class HttpApiVerticle extends VerticleBase {
           root.route().last().handler(ctx -> ctx.fail(404));
           root.route().failureHandler(errors::handle);
           HttpServerOptions options = new HttpServerOptions()
+              .setMaxWebSocketFrameSize(AgentSocketEndpoint.MAX_FRAME_BYTES)
+              .setMaxWebSocketMessageSize(AgentSocketEndpoint.MAX_MESSAGE_BYTES)
               .setHost(config.host())
               .setPort(config.port())
               .setCompressionSupported(true)
@@ -175,6 +189,44 @@ public final class HttpApiVerticle extends VerticleBase {
       boolean ok = ar.succeeded() && ar.result();
       ctx.response().setStatusCode(ok ? 200 : 503).putHeader("Content-Type", "text/plain")
           .end(ok ? "Ready" : readiness.isStarted() ? "database unavailable" : "starting");
+    });
+  }
+
+  /**
+   * An agent opens its live channel with its PAK ({@code Authorization: Bearer <pak>}): an unknown
+   * or missing PAK is a 401 (audited like any other), a PAK of admin or a generator a 403, and a
+   * request that is not a WebSocket upgrade a 400.
+   */
+  private void agentSocket(RoutingContext ctx) {
+    RequestLog.endpoint(ctx, AgentSocketEndpoint.PATH);
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null) {
+      ctx.fail(401);
+      return;
+    }
+    long generation = agentSockets.authGeneration();
+    // the handshake is taken over after the lookup: until then the request must not be read on
+    ctx.request().pause();
+    authProvider.identify(header).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.request().resume();
+        ctx.fail(ar.cause() instanceof HttpException he ? he.getStatusCode() : 401, ar.cause());
+        return;
+      }
+      Identity caller = ar.result();
+      if (caller.kind() != Identity.Kind.AGENT) {
+        ctx.request().resume();
+        ApiDispatcher.writeError(ctx, ApiError.forbidden("agent_pak_required", "only an agent PAK may open the live channel"));
+        return;
+      }
+      if (!ctx.request().canUpgradeToWebSocket()) {
+        ctx.request().resume();
+        ApiDispatcher.writeError(ctx, ApiError.invalid("websocket_upgrade_required", "this endpoint speaks WebSocket only"));
+        return;
+      }
+      String hash = Pak.hashOfPresented(header, config.pakFormat()).orElseThrow();
+      agentSockets.upgrade(ctx.request(), caller.id(), hash, generation, clients.address(ctx.request()),
+          ClientInfo.userAgent(ctx.request()));
     });
   }
 

@@ -130,6 +130,7 @@ class AuthorizationMatrixTest {
       // admin
       op("list_audit_logs", "GET", "/admin/audit-logs").allow(ADMIN),
       op("reload_config", "POST", "/admin/config/reload").allow(ADMIN),
+      op("list_ws_connections", "GET", "/admin/ws/connections").allow(ADMIN),
       // work orders: management and log for admins; the queue for the agent itself (claim: for itself only)
       op("list_pending_for_agent", "GET", "/agents/{agent_id}/work-orders/pending")
           .with(w -> Map.of("agent_id", w.selfAgentId())).allow(ADMIN, SELF_AGENT),
@@ -226,7 +227,7 @@ class AuthorizationMatrixTest {
       assertFalse(op.allowed().contains(NONE), op.id() + ": no operation is open without a PAK");
       table.put(op.id(), op.method() + " " + op.path().split("\\?", 2)[0]);
     }
-    assertEquals(92, contract.size());
+    assertEquals(93, contract.size());
     assertEquals(contract, table, "one row per contract operation, with its method and path");
   }
 

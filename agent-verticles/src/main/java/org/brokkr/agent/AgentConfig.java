@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.brokkr.agent.reconcile.Reconciler;
 import org.brokkr.codecs.config.ConfigException;
 import org.brokkr.codecs.config.Settings;
 
@@ -35,7 +36,9 @@ public record AgentConfig(
     int diagnosticsIntervalSeconds,
     // webhooks: whether this agent posts the deliveries meant for its cluster, and how often it asks
     boolean webhooksEnabled,
-    int webhooksIntervalSeconds) {
+    int webhooksIntervalSeconds,
+    // Kubernetes calls of a deployment check in flight at most (1: one at a time)
+    int applyConcurrency) {
 
   public static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry("agent.broker_url", "http://localhost:3000"),
@@ -57,7 +60,8 @@ public record AgentConfig(
       Map.entry("agent.diagnostics_interval", "10"),
       // webhooks
       Map.entry("agent.webhooks_enabled", "true"),
-      Map.entry("agent.webhooks_interval", "10"));
+      Map.entry("agent.webhooks_interval", "10"),
+      Map.entry("agent.apply_concurrency", String.valueOf(Reconciler.DEFAULT_APPLY_CONCURRENCY)));
 
   public static AgentConfig fromEnvironment(Map<String, String> env, List<String> args) {
     Map<String, String> effective = new java.util.HashMap<>(env);
@@ -128,6 +132,7 @@ public record AgentConfig(
         s.integer("agent.diagnostics_interval", 10, 1, 86400),
         // webhooks
         s.bool("agent.webhooks_enabled", true),
-        s.integer("agent.webhooks_interval", 10, 1, 86400));
+        s.integer("agent.webhooks_interval", 10, 1, 86400),
+        s.integer("agent.apply_concurrency", Reconciler.DEFAULT_APPLY_CONCURRENCY, 1, 256));
   }
 }

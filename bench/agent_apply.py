@@ -5,11 +5,15 @@ Usage: bench/agent_apply.py [STACKS] [OBJECTS_PER_STACK]   (defaults 50 10: 500 
 
 Starts the broker jar on a fresh PostgreSQL database and the agent jar against the API server of
 scripts/k8s-test-env, seeds STACKS stacks of OBJECTS_PER_STACK ConfigMaps each, and measures:
-  - objects applied per second (from the first poll until every SUCCESS event reached the broker);
+  - objects applied per second, from the agent's first target-state poll (seen on its /metrics)
+    until every SUCCESS event reached the broker; and the same from the agent's launch (JVM
+    start, broker and Kubernetes handshakes included);
+  - the agent's resident memory (VmRSS of /proc/<pid>/status) once everything is applied;
   - what a no-op poll costs: Kubernetes calls and writes per poll once everything is applied
     (from the agent's /metrics counters, over several polls).
 Needs: built jars (mvn -B -q package -DskipTests), PostgreSQL at $BENCH_DATABASE_URL
-(default postgres://brokkr:brokkr@127.0.0.1:5432/postgres). Progress goes to stderr.
+(default postgres://brokkr:brokkr@127.0.0.1:5432/postgres). Progress goes to stderr. The agent's
+environment passes through, e.g. BROKKR__AGENT__APPLY_CONCURRENCY=1 for strictly one call at a time.
 """
 import json
 import os
@@ -53,14 +57,26 @@ def wait_http(url, seconds):
     raise SystemExit("timed out waiting for " + url)
 
 
-def metrics():
-    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % AGENT_PORT) as r:
+def metrics(timeout=None):
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % AGENT_PORT, timeout=timeout) as r:
         out = {}
         for line in r.read().decode().splitlines():
             if line and not line.startswith("#") and " " in line:
                 k, v = line.rsplit(" ", 1)
                 out[k] = float(v)
         return out
+
+
+def polls(sample):
+    return sum(v for k, v in sample.items() if k.startswith("brokkr_agent_poll_requests_total"))
+
+
+def rss_mib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
 
 
 def main():
@@ -104,6 +120,17 @@ def main():
         started = time.time()
         agent = subprocess.Popen(["java", "-jar", os.path.join(ROOT, "agent-verticles/target/brokkr-agent.jar")], env=aenv,
                                  stdout=open(work + "/agent.log", "w"), stderr=subprocess.STDOUT)
+        # the first poll: the agent's /metrics counts it once the target state has arrived
+        first_poll = None
+        while first_poll is None:
+            try:
+                if polls(metrics(timeout=1)) >= 1:
+                    first_poll = time.time()
+            except Exception:
+                pass
+            if agent.poll() is not None or time.time() - started > 600:
+                raise SystemExit("the agent never polled; see %s" % work)
+            time.sleep(0.02)
         while True:
             events = call(admin, "GET", "/agents/%s/events" % aid)
             done = sum(1 for e in events if e["status"] == "SUCCESS")
@@ -111,25 +138,32 @@ def main():
                 break
             if time.time() - started > 600:
                 raise SystemExit("timed out: %d/%d stacks applied; see %s" % (done, stacks, work))
-            time.sleep(0.5)
-        elapsed = time.time() - started
+            time.sleep(0.05)
+        finished = time.time()
+        elapsed, applying = finished - started, finished - first_poll
         total = stacks * per_stack
-        log("applied %d objects in %.1f s (agent start included)" % (total, elapsed))
+        rss_applied = rss_mib(agent.pid)
+        log("applied %d objects in %.2f s from the first poll, %.2f s from the agent's launch" % (total, applying, elapsed))
         time.sleep(3)
         before = metrics()
-        polls_before = sum(v for k, v in before.items() if k.startswith("brokkr_agent_poll_requests_total"))
+        polls_before = polls(before)
         time.sleep(10)
         after = metrics()
-        polls = sum(v for k, v in after.items() if k.startswith("brokkr_agent_poll_requests_total")) - polls_before
+        polls_seen = polls(after) - polls_before
         calls = after["brokkr_agent_kubernetes_calls_total"] - before["brokkr_agent_kubernetes_calls_total"]
         writes = after["brokkr_agent_kubernetes_writes_total"] - before["brokkr_agent_kubernetes_writes_total"]
         heartbeats = after["brokkr_agent_heartbeat_sent_total"] - before["brokkr_agent_heartbeat_sent_total"]
         print(json.dumps({
-            "objects": total, "stacks": stacks, "seconds_to_apply_all": round(elapsed, 1),
-            "objects_per_second": round(total / elapsed, 1),
-            "noop_polls_observed": polls, "kubernetes_writes_during_noop_polls": writes,
+            "objects": total, "stacks": stacks,
+            "apply_concurrency": os.environ.get("BROKKR__AGENT__APPLY_CONCURRENCY", "default"),
+            "seconds_from_first_poll": round(applying, 2),
+            "objects_per_second": round(total / applying, 1),
+            "seconds_from_agent_launch": round(elapsed, 2),
+            "objects_per_second_agent_start_included": round(total / elapsed, 1),
+            "agent_rss_mib_after_apply": rss_applied, "agent_rss_mib_at_end": rss_mib(agent.pid),
+            "noop_polls_observed": polls_seen, "kubernetes_writes_during_noop_polls": writes,
             "kubernetes_calls_during_noop_polls": calls, "heartbeats_in_window": heartbeats,
-            "kubernetes_calls_per_noop_poll_excluding_heartbeat_probes": (calls - heartbeats) / polls if polls else None,
+            "kubernetes_calls_per_noop_poll_excluding_heartbeat_probes": (calls - heartbeats) / polls_seen if polls_seen else None,
         }, indent=2))
     finally:
         for p in (agent, broker):

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.brokkr.agent.reconcile.Reconciler;
 import org.brokkr.codecs.config.ConfigException;
 import org.brokkr.codecs.config.Settings;
 
@@ -37,7 +38,9 @@ public record AgentConfig(
     boolean webhooksEnabled,
     int webhooksIntervalSeconds,
     // a PEM bundle of the authorities trusted for an https broker_url, instead of the JVM's default ones
-    Optional<String> tlsCaFile) {
+    Optional<String> tlsCaFile,
+    // Kubernetes calls of a deployment check in flight at most (1: one at a time)
+    int applyConcurrency) {
 
   public static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry("agent.broker_url", "http://localhost:3000"),
@@ -59,7 +62,8 @@ public record AgentConfig(
       Map.entry("agent.diagnostics_interval", "10"),
       // webhooks
       Map.entry("agent.webhooks_enabled", "true"),
-      Map.entry("agent.webhooks_interval", "10"));
+      Map.entry("agent.webhooks_interval", "10"),
+      Map.entry("agent.apply_concurrency", String.valueOf(Reconciler.DEFAULT_APPLY_CONCURRENCY)));
 
   public static AgentConfig fromEnvironment(Map<String, String> env, List<String> args) {
     Map<String, String> effective = new java.util.HashMap<>(env);
@@ -131,6 +135,7 @@ public record AgentConfig(
         // webhooks
         s.bool("agent.webhooks_enabled", true),
         s.integer("agent.webhooks_interval", 10, 1, 86400),
-        s.nonBlank("agent.tls_ca_file").map(String::trim));
+        s.nonBlank("agent.tls_ca_file").map(String::trim),
+        s.integer("agent.apply_concurrency", Reconciler.DEFAULT_APPLY_CONCURRENCY, 1, 256));
   }
 }

@@ -47,7 +47,7 @@ public final class DeployVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    reconciler = new Reconciler(vertx, cluster, state, runtime.agentId().toString());
+    reconciler = new Reconciler(vertx, cluster, state, runtime.agentId().toString(), config.applyConcurrency());
     schedule(0);
     return Future.succeededFuture();
   }

@@ -98,4 +98,18 @@ class AgentConfigTest {
     assertEquals(false, off.deploymentHealthEnabled());
     assertEquals(3, off.deploymentHealthRefreshEvery());
   }
+
+  @Test
+  void applyConcurrencyIsSixteenUnlessSetBetweenOneAnd256() {
+    assertEquals(16, AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK), List.of()).applyConcurrency());
+    assertEquals(1, AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR__AGENT__APPLY_CONCURRENCY", "1"),
+        List.of()).applyConcurrency());
+    assertEquals(256, AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR__AGENT__APPLY_CONCURRENCY", "256"),
+        List.of()).applyConcurrency());
+    for (String bad : List.of("0", "257", "many")) {
+      ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.fromEnvironment(
+          Map.of("BROKKR__AGENT__PAK", PAK, "BROKKR__AGENT__APPLY_CONCURRENCY", bad), List.of()));
+      assertTrue(e.getMessage().contains("BROKKR__AGENT__APPLY_CONCURRENCY"), e.getMessage());
+    }
+  }
 }

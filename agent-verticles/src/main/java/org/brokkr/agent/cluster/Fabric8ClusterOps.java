@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -37,6 +38,7 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
   private final KubernetesClient client;
   private final ApiServerEndpoint endpoint;
   private final WorkerExecutor worker;
+  private final RawApi raw;
   private final Optional<String> watchNamespace;
   private final RetryPolicy deleteRetry;
   private final AtomicLong writes = new AtomicLong();
@@ -52,6 +54,7 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
     this.client = client;
     this.endpoint = endpoint;
     this.worker = vertx.createSharedWorkerExecutor("brokkr-k8s", 4);
+    this.raw = new RawApi(client);
     this.watchNamespace = watchNamespace;
     this.deleteRetry = deleteRetry;
   }
@@ -136,23 +139,33 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
     });
   }
 
+  /**
+   * An asynchronous request (see {@link RawApi}): no worker thread is taken, so the reconciler's
+   * window alone bounds how many are in flight. The kind's plural and scope come from discovery of
+   * its group version, once; a kind the cluster does not serve (yet: a CRD applied a moment ago)
+   * fails with status 404 and {@link #KIND_NOT_SERVED}.
+   */
   @Override
   public Future<Void> apply(Map<String, Object> manifest, String fieldManager, boolean dryRun) {
-    return blocking(() -> {
+    Context context = vertx.getOrCreateContext();
+    if (!(manifest.get("apiVersion") instanceof String apiVersion) || !(manifest.get("kind") instanceof String kind)
+        || !(manifest.get("metadata") instanceof Map<?, ?> meta) || !(meta.get("name") instanceof String name)) {
+      return Future.failedFuture(new ClusterCallException(0, "Invalid", "an object needs apiVersion, kind and metadata.name", null));
+    }
+    String namespace = meta.get("namespace") instanceof String ns && !ns.isBlank() ? ns : null;
+    ResourceDefinitionContext known = servedKinds.get(apiVersion + "/" + kind);
+    Future<ResourceDefinitionContext> served = known != null ? Future.succeededFuture(known)
+        : blocking(() -> requireServed(apiVersion, kind));
+    return served.compose(rdc -> {
       calls.incrementAndGet();
-      GenericKubernetesResource resource = client.getKubernetesSerialization()
-          .convertValue(manifest, GenericKubernetesResource.class);
-      var op = client.resource(resource);
-      if (dryRun) {
-        op.dryRun().fieldManager(fieldManager).forceConflicts().serverSideApply();
-      } else {
-        op.fieldManager(fieldManager).forceConflicts().serverSideApply();
+      return raw.apply(rdc, namespaceOr(namespace), name, manifest, fieldManager, dryRun, context);
+    }).onSuccess(v -> {
+      if (!dryRun) {
         writes.incrementAndGet();
-        if ("CustomResourceDefinition".equals(resource.getKind())) {
+        if ("CustomResourceDefinition".equals(kind)) {
           discovered = null;
         }
       }
-      return null;
     });
   }
 
@@ -171,35 +184,53 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
     }));
   }
 
+  /** Kinds listed at once when looking for owned objects. */
+  private static final int LIST_LANES = 8;
+
+  /**
+   * Discovery (cached), then one metadata-only list per kind, {@value #LIST_LANES} at a time. A kind
+   * that cannot be listed (RBAC) is skipped; only when none can be is it an error.
+   */
   @Override
   public Future<List<LiveObject>> listAnnotated(String key, String value) {
-    return blocking(() -> {
-      List<ResourceDefinitionContext> kinds = discoverListableKinds();
-      List<LiveObject> found = new ArrayList<>();
-      int failures = 0;
-      KubernetesClientException last = null;
-      for (ResourceDefinitionContext kind : kinds) {
-        try {
-          var op = client.genericKubernetesResources(kind);
-          var list = kind.isNamespaceScoped() && watchNamespace.isPresent()
-              ? op.inNamespace(watchNamespace.get()).list()
-              : op.inAnyNamespace().list();
-          calls.incrementAndGet();
-          for (GenericKubernetesResource item : list.getItems()) {
-            Map<String, String> annotations = item.getMetadata().getAnnotations();
-            if (annotations != null && value.equals(annotations.get(key))) {
-              found.add(toLive(item));
-            }
-          }
-        } catch (KubernetesClientException e) {
-          failures++;
-          last = e;
+    Context context = vertx.getOrCreateContext();
+    return blocking(this::discoverListableKinds).compose(kinds -> {
+      // by the kind's place in discovery, so the result is in the same order however the lists interleave
+      List<List<LiveObject>> found = new ArrayList<>(java.util.Collections.nCopies(kinds.size(), List.<LiveObject>of()));
+      List<Throwable> failures = new ArrayList<>();
+      List<Future<Void>> lanes = new ArrayList<>();
+      for (int lane = 0; lane < LIST_LANES; lane++) {
+        List<Integer> mine = new ArrayList<>();
+        for (int i = lane; i < kinds.size(); i += LIST_LANES) {
+          mine.add(i);
         }
+        lanes.add(InTurn.each(mine, index -> {
+          ResourceDefinitionContext kind = kinds.get(index);
+          calls.incrementAndGet();
+          String namespace = kind.isNamespaceScoped() ? watchNamespace.orElse(null) : null;
+          return raw.listMetadata(kind, namespace, context).map(items -> {
+            List<LiveObject> matching = new ArrayList<>();
+            for (LiveObject item : items) {
+              if (value.equals(item.annotations().get(key))) {
+                matching.add(item);
+              }
+            }
+            found.set(index, matching);
+            return (Void) null;
+          }).otherwise(err -> {
+            failures.add(err);
+            return null;
+          });
+        }));
       }
-      if (!kinds.isEmpty() && failures == kinds.size()) {
-        throw convert(last);
-      }
-      return found;
+      return Future.join(lanes).transform(ar -> {
+        if (!kinds.isEmpty() && failures.size() == kinds.size()) {
+          return Future.failedFuture(failures.get(failures.size() - 1));
+        }
+        List<LiveObject> all = new ArrayList<>();
+        found.forEach(all::addAll);
+        return Future.succeededFuture(all);
+      });
     });
   }
 
@@ -397,13 +428,6 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
       }
     }
     return List.copyOf(kinds);
-  }
-
-  private static LiveObject toLive(HasMetadata item) {
-    var meta = item.getMetadata();
-    ObjectRef ref = new ObjectRef(item.getApiVersion(), item.getKind(), meta.getNamespace(), meta.getName());
-    boolean owned = meta.getOwnerReferences() != null && !meta.getOwnerReferences().isEmpty();
-    return new LiveObject(ref, meta.getAnnotations() == null ? Map.of() : Map.copyOf(meta.getAnnotations()), owned);
   }
 
   private <T> Future<T> blocking(Callable<T> call) {

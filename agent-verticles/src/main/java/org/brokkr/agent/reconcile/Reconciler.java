@@ -1,15 +1,16 @@
 package org.brokkr.agent.reconcile;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import org.brokkr.agent.cluster.ClusterCallException;
+import java.util.Set;
 import org.brokkr.agent.cluster.ClusterOps;
 import org.brokkr.agent.cluster.ObjectRef;
 import org.brokkr.agent.state.AppliedStack;
@@ -24,17 +25,29 @@ import org.slf4j.LoggerFactory;
  * agent applied earlier for that stack; and removal of stacks that are no longer associated.
  * A deletion marker says its stack should be empty: nothing of it is applied (whatever YAML it
  * carries) and everything this agent applied for the stack is pruned. Results become deployment
- * events queued in the state store.
+ * events queued in the state store, in the order one deployment object at a time would queue them.
+ *
+ * <p>Kubernetes calls of a pass overlap, at most {@code applyConcurrency} in flight, only where
+ * their order cannot change the outcome: across deployment objects as {@link StackSchedule} allows
+ * (disjoint objects of independent kinds), and within one as {@link StackApply} does (dry runs
+ * together, then applies in {@link ApplyOrder#waves}). The one difference left is the one no
+ * overlap can avoid: when a real apply fails after its dry run passed, the documents of the same
+ * wave already in flight still complete; the object is reported failed either way and re-applied
+ * in full on the next pass. Pruning stays one call at a time.
  */
 public final class Reconciler {
   public static final String FIELD_MANAGER = "brokkr-controller";
   public static final String VALIDATION_MANAGER = "validation";
+  /** Kubernetes calls in flight at most during a pass, unless configured (agent.apply_concurrency). */
+  public static final int DEFAULT_APPLY_CONCURRENCY = 16;
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
 
   private final Vertx vertx;
   private final ClusterOps cluster;
   private final StateStore state;
   private final String agentId;
+  private final Context context;
+  private final int applyConcurrency;
 
   /**
    * What one pass did: deployment objects applied, deletion markers carried out, objects or markers
@@ -42,33 +55,115 @@ public final class Reconciler {
    */
   public record Report(int applied, int markers, int failed, int pruned, int unchanged, int goneStacks) {}
 
+  /** With the default window ({@link #DEFAULT_APPLY_CONCURRENCY}). */
   public Reconciler(Vertx vertx, ClusterOps cluster, StateStore state, String agentId) {
+    this(vertx, cluster, state, agentId, DEFAULT_APPLY_CONCURRENCY);
+  }
+
+  /**
+   * Built on the Vert.x context its passes will run on (a verticle's, or a new one); at most
+   * {@code applyConcurrency} Kubernetes calls of a pass are in flight (1: strictly one at a time).
+   */
+  public Reconciler(Vertx vertx, ClusterOps cluster, StateStore state, String agentId, int applyConcurrency) {
+    if (applyConcurrency < 1) {
+      throw new IllegalArgumentException("apply concurrency " + applyConcurrency);
+    }
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.cluster = cluster;
     this.state = state;
     this.agentId = agentId;
+    this.applyConcurrency = applyConcurrency;
   }
 
   public Future<Report> run(JsonArray target) {
-    ReconcilePlan plan = ReconcilePlan.of(target, state.stacks());
-    List<Applied> applied = new ArrayList<>();
-    int[] failed = {0};
-    Future<Void> chain = Future.succeededFuture();
-    for (JsonObject object : plan.toApply()) {
-      chain = chain.compose(v -> applyObject(object).map(result -> {
-        if (result == null) {
-          failed[0]++;
-        } else {
-          applied.add(result);
-        }
-        return null;
-      }));
+    if (Vertx.currentContext() == context) {
+      return runHere(target);
     }
-    return chain.compose(v -> applied.isEmpty() && plan.goneStacks().isEmpty()
-            ? Future.succeededFuture(0)
-            : pruneAll(applied, plan.goneStacks()))
-        .map(pruned -> new Report(settled(applied, false), settled(applied, true), failed[0] + pruneFailures(applied), pruned,
-            plan.unchanged(), plan.goneStacks().size()));
+    // the window and the schedule are single-threaded: every step of a pass runs on one context
+    Promise<Report> report = Promise.promise();
+    context.runOnContext(v -> runHere(target).onComplete(report));
+    return report.future();
+  }
+
+  private Future<Report> runHere(JsonArray target) {
+    long started = System.nanoTime();
+    ReconcilePlan plan = ReconcilePlan.of(target, state.stacks());
+    List<Prepared> prepared = plan.toApply().stream().map(this::prepare).toList();
+    String[] failures = new String[prepared.size()];
+    CallWindow window = new CallWindow(applyConcurrency);
+    StackApply stackApply = new StackApply(vertx, cluster, window);
+    List<StackSchedule.Entry> entries = prepared.stream().map(Prepared::entry).toList();
+    return StackSchedule.run(entries, applyConcurrency, i -> {
+          Prepared p = prepared.get(i);
+          if (p.parseError() != null) {
+            failures[i] = p.parseError();
+            return Future.succeededFuture();
+          }
+          return stackApply.run(p.objects()).otherwise(err -> {
+            failures[i] = describe(err);
+            return null;
+          });
+        })
+        .compose(v -> {
+          long applyDone = System.nanoTime();
+          // outcomes in target order: failure events first, then (after pruning) successes, as one at a time did
+          List<Applied> applied = new ArrayList<>();
+          int failed = 0;
+          for (int i = 0; i < prepared.size(); i++) {
+            Prepared p = prepared.get(i);
+            if (failures[i] != null) {
+              failed++;
+              recordFailure(p.stackId(), p.objectId(), p.checksum(), failures[i]);
+            } else {
+              applied.add(new Applied(p.stackId(), p.objectId(), p.checksum(),
+                  p.objects().stream().map(Manifests::ref).toList(), p.marker()));
+            }
+          }
+          int failedToApply = failed;
+          return (applied.isEmpty() && plan.goneStacks().isEmpty()
+              ? Future.succeededFuture(0)
+              : pruneAll(applied, plan.goneStacks()))
+              .onSuccess(pruned -> {
+                if (!prepared.isEmpty() || pruned > 0) {
+                  LOG.debug("pass deployment_objects={} apply_ms={} prune_ms={}", prepared.size(),
+                      (applyDone - started) / 1_000_000, (System.nanoTime() - applyDone) / 1_000_000);
+                }
+              })
+              .map(pruned -> new Report(settled(applied, false), settled(applied, true), failedToApply + pruneFailures(applied),
+                  pruned, plan.unchanged(), plan.goneStacks().size()));
+        });
+  }
+
+  /**
+   * A deployment object of the plan, parsed and stamped: its documents in apply order (none for a
+   * deletion marker, whose stack should be empty whatever YAML it carries), or why they cannot be.
+   */
+  private record Prepared(String stackId, String objectId, String checksum, boolean marker,
+      List<Map<String, Object>> objects, String parseError) {
+    StackSchedule.Entry entry() {
+      Set<String> keys = new HashSet<>();
+      keys.add("stack " + stackId);
+      objects.forEach(o -> keys.add(ApplyOrder.identity(o)));
+      return new StackSchedule.Entry(keys, ApplyOrder.exclusive(objects));
+    }
+  }
+
+  private Prepared prepare(JsonObject object) {
+    String stackId = object.getString("stack_id");
+    String objectId = object.getString("id");
+    String checksum = object.getString("yaml_checksum");
+    if (object.getBoolean("is_deletion_marker", false)) {
+      return new Prepared(stackId, objectId, checksum, true, List.of(), null);
+    }
+    try {
+      List<Map<String, Object>> objects = Manifests.ordered(Manifests.parse(object.getString("yaml_content", ""))).stream()
+          .map(o -> Manifests.stamped(o, stackId, checksum, objectId, agentId))
+          .toList();
+      return new Prepared(stackId, objectId, checksum, false, objects, null);
+    } catch (ManifestException e) {
+      return new Prepared(stackId, objectId, checksum, false, List.of(), e.getMessage());
+    }
   }
 
   /** A deployment object whose objects were applied (none for a deletion marker); pruning still decides its outcome. */
@@ -96,42 +191,6 @@ public final class Reconciler {
 
   private static int settled(List<Applied> applied, boolean markers) {
     return (int) applied.stream().filter(a -> a.pruneError == null && a.marker == markers).count();
-  }
-
-  /** Applies one object's documents; null when it failed (already recorded and reported). */
-  private Future<Applied> applyObject(JsonObject object) {
-    String stackId = object.getString("stack_id");
-    String objectId = object.getString("id");
-    String checksum = object.getString("yaml_checksum");
-    if (object.getBoolean("is_deletion_marker", false)) {
-      // the stack should be empty: nothing to apply, pruning removes the rest
-      return Future.succeededFuture(new Applied(stackId, objectId, checksum, List.of(), true));
-    }
-    List<Map<String, Object>> objects;
-    try {
-      objects = Manifests.ordered(Manifests.parse(object.getString("yaml_content", ""))).stream()
-          .map(o -> Manifests.stamped(o, stackId, checksum, objectId, agentId))
-          .toList();
-    } catch (ManifestException e) {
-      recordFailure(stackId, objectId, checksum, e.getMessage());
-      return Future.succeededFuture(null);
-    }
-    List<Map<String, Object>> priority = objects.stream().filter(Manifests::isPriority).toList();
-    List<Map<String, Object>> rest = objects.stream().filter(o -> !Manifests.isPriority(o)).toList();
-    List<String> createdNamespaces = new ArrayList<>();
-    boolean hasCrd = priority.stream().anyMatch(o -> "CustomResourceDefinition".equals(o.get("kind")));
-
-    return sequence(priority, p -> rememberNewNamespace(p, createdNamespaces)
-            .compose(v -> cluster.apply(p, FIELD_MANAGER, false)))
-        .compose(v -> sequence(rest, r -> hasCrd
-            ? untilKindKnown(() -> cluster.apply(r, VALIDATION_MANAGER, true), 30)
-            : cluster.apply(r, VALIDATION_MANAGER, true)))
-        .compose(v -> sequence(rest, r -> cluster.apply(r, FIELD_MANAGER, false)))
-        .map(v -> new Applied(stackId, objectId, checksum, objects.stream().map(Manifests::ref).toList(), false))
-        .recover(err -> rollback(createdNamespaces).map(v -> {
-          recordFailure(stackId, objectId, checksum, describe(err));
-          return null;
-        }));
   }
 
   /**
@@ -219,62 +278,6 @@ public final class Reconciler {
     LOG.warn("apply failed stack_id={} deployment_object_id={} error={}", stackId, objectId, message);
   }
 
-  private Future<Void> rememberNewNamespace(Map<String, Object> obj, List<String> created) {
-    if (!"Namespace".equals(obj.get("kind"))) {
-      return Future.succeededFuture();
-    }
-    String name = Manifests.ref(obj).name();
-    return cluster.namespaceExists(name)
-        .map(exists -> {
-          if (!exists) {
-            created.add(name);
-          }
-          return (Void) null;
-        })
-        // an existence check that failed never leads to a rollback delete
-        .otherwise((Void) null);
-  }
-
-  private Future<Void> rollback(List<String> createdNamespaces) {
-    Future<Void> chain = Future.succeededFuture();
-    for (String ns : createdNamespaces) {
-      chain = chain.compose(v -> cluster.delete(new ObjectRef("v1", "Namespace", null, ns))
-          .otherwise(err -> {
-            LOG.warn("rollback of namespace {} failed: {}", ns, describe(err));
-            return null;
-          }));
-    }
-    return chain;
-  }
-
-  /** Right after a CRD is applied its kind may be unknown for a moment: retry on 404. */
-  private Future<Void> untilKindKnown(java.util.function.Supplier<Future<Void>> call, int attempts) {
-    Promise<Void> promise = Promise.promise();
-    retryNotFound(call, attempts, promise);
-    return promise.future();
-  }
-
-  private void retryNotFound(java.util.function.Supplier<Future<Void>> call, int attemptsLeft, Promise<Void> promise) {
-    call.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        promise.complete();
-      } else if (attemptsLeft > 1 && isNotFound(ar.cause())) {
-        vertx.setTimer(500, id -> retryNotFound(call, attemptsLeft - 1, promise));
-      } else {
-        promise.fail(ar.cause());
-      }
-    });
-  }
-
-  private static boolean isNotFound(Throwable t) {
-    if (t instanceof ClusterCallException e) {
-      return e.status() == 404;
-    }
-    String m = t.getMessage();
-    return m != null && (m.contains("404") || m.toLowerCase().contains("could not find the requested resource")
-        || m.toLowerCase().contains("no resource") || m.toLowerCase().contains("not found"));
-  }
-
   private void queueEvent(String objectId, String status, String message) {
     state.pendingEvents().add(new JsonObject()
         .put("agent_id", agentId)
@@ -282,14 +285,6 @@ public final class Reconciler {
         .put("event_type", "DEPLOY")
         .put("status", status)
         .put("message", message));
-  }
-
-  private static <T> Future<Void> sequence(List<T> items, Function<T, Future<Void>> step) {
-    Future<Void> chain = Future.succeededFuture();
-    for (T item : items) {
-      chain = chain.compose(v -> step.apply(item));
-    }
-    return chain;
   }
 
   static String describe(Throwable err) {

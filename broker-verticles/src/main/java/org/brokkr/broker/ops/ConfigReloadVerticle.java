@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * names the keys that changed but need a restart. Reloads come from the admin API, from the
  * config file changing (checked every second, applied after the debounce; a Kubernetes ConfigMap
  * mounted as the file swaps a symlink, which this sees as well), and from another replica: an API
- * reload notifies the config channel ({@link Channels}; payload {@code <schema>/<replica id>}),
+ * reload notifies the config channel ({@link Channels}; payload: the replica's id),
  * and every other broker on the same schema reloads its own sources. One instance per broker.
  */
 public final class ConfigReloadVerticle extends VerticleBase {
@@ -43,8 +43,8 @@ public final class ConfigReloadVerticle extends VerticleBase {
 
   private final ConfigSource source;
   private final Pool pool;
-  private final String notifyPayload;
-  private final String schemaPrefix;
+  /** This broker's id in reload notifications (the channel is already its schema's own). */
+  private final String replicaId;
   private ReloadableSettings live;
   private Settings loaded;
   private String fileDigest;
@@ -56,8 +56,7 @@ public final class ConfigReloadVerticle extends VerticleBase {
     this.source = config.source();
     this.pool = pool;
     this.live = ReloadableSettings.of(config);
-    this.schemaPrefix = config.databaseSchema().orElse("public") + "/";
-    this.notifyPayload = schemaPrefix + Randomness.uuid();
+    this.replicaId = Randomness.uuid().toString();
   }
 
   @Override
@@ -65,16 +64,13 @@ public final class ConfigReloadVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>localConsumer(Addresses.CONFIG_RELOAD, this::onRequest);
     vertx.eventBus().<String>localConsumer(Addresses.CONFIG_PEER_RELOADED, m -> {
       String payload = m.body();
-      if (payload != null && payload.startsWith(schemaPrefix) && !payload.equals(notifyPayload)) {
+      if (payload != null && !payload.equals(replicaId)) {
         reload("replica").onFailure(e -> LOG.warn("configuration reload after another replica's failed: {}", e.getMessage()));
       }
     });
-    return vertx.executeBlocking(() -> {
-      Settings first = source.load();
-      return new Object[] {first, digest(source.file().orElse(null))};
-    }).map(both -> {
-      loaded = (Settings) both[0];
-      fileDigest = (String) both[1];
+    return vertx.executeBlocking(() -> new Read(source.load(), null, digest(source.file().orElse(null)))).map(first -> {
+      loaded = first.settings();
+      fileDigest = first.fileDigest();
       watchFile();
       return null;
     });
@@ -86,6 +82,9 @@ public final class ConfigReloadVerticle extends VerticleBase {
     vertx.cancelTimer(debounceTimer);
     return Future.succeededFuture();
   }
+
+  /** One reading of the sources, made on a worker thread. */
+  private record Read(Settings settings, ReloadableSettings live, String fileDigest) {}
 
   private void onRequest(Message<JsonObject> message) {
     String origin = message.body() == null ? "api" : message.body().getString("origin", "api");
@@ -130,14 +129,14 @@ public final class ConfigReloadVerticle extends VerticleBase {
       Settings next = source.load();
       // the whole configuration must still be valid, or nothing changes
       BrokerConfig config = BrokerConfig.from(next, source);
-      return new Object[] {next, ReloadableSettings.of(config), digest(source.file().orElse(null))};
+      return new Read(next, ReloadableSettings.of(config), digest(source.file().orElse(null)));
     }).recover(e -> Future.failedFuture(e instanceof ConfigException ? e
         : new ConfigException("cannot load the configuration: " + FailureLog.oneLine(e.toString()))))
         .compose(result -> {
-          Settings next = (Settings) result[0];
-          ReloadableSettings nextLive = (ReloadableSettings) result[1];
-          if (result[2] != null) {
-            fileDigest = (String) result[2];
+          Settings next = result.settings();
+          ReloadableSettings nextLive = result.live();
+          if (result.fileDigest() != null) {
+            fileDigest = result.fileDigest();
           }
           List<ReloadableSettings.Change> changes = live.changesTo(nextLive);
           List<String> restart = ReloadableSettings.restartRequired(loaded, next);
@@ -181,7 +180,7 @@ public final class ConfigReloadVerticle extends VerticleBase {
 
   /** Other replicas reload their own sources; a lost notification costs that replica only this reload. */
   private Future<Void> notifyPeers() {
-    return pool.preparedQuery(Channels.notifySql(Channels.CONFIG)).execute(Tuple.of(notifyPayload)).<Void>mapEmpty()
+    return pool.preparedQuery(Channels.notifySql(Channels.CONFIG)).execute(Tuple.of(replicaId)).<Void>mapEmpty()
         .recover(e -> {
           LOG.warn("could not tell the other replicas about the reload: {}", FailureLog.oneLine(e.toString()));
           return Future.succeededFuture();

@@ -16,6 +16,7 @@ import org.brokkr.agent.cluster.RetryPolicy;
 import org.brokkr.agent.diagnostics.DiagnosticsVerticle;
 import org.brokkr.agent.health.HealthVerticle;
 import org.brokkr.agent.http.AgentHttpVerticle;
+import org.brokkr.agent.live.BrokerSocketVerticle;
 import org.brokkr.agent.state.StateStore;
 import org.brokkr.agent.webhooks.WebhookDeliveryVerticle;
 import org.brokkr.agent.workorders.WorkOrderVerticle;
@@ -35,6 +36,7 @@ public final class Agent {
   private final AgentConfig config;
   private final ClusterOps cluster;
   private final BrokerClient broker;
+  private final Optional<Buffer> caBundle;
   private final AgentRuntime runtime = new AgentRuntime();
   private final AgentMetrics metrics = new AgentMetrics();
   private final List<String> deployments = new ArrayList<>();
@@ -46,6 +48,7 @@ public final class Agent {
     this.config = config;
     this.cluster = cluster;
     this.broker = new BrokerClient(vertx, config.brokerUrl(), config.pak(), caBundle);
+    this.caBundle = caBundle;
   }
 
   public static Future<Agent> start(Vertx vertx, AgentConfig config, ClusterOps cluster) {
@@ -84,6 +87,11 @@ public final class Agent {
           state.bindTo(runtime.agentId().toString());
           http = new AgentHttpVerticle(config, runtime, metrics, cluster);
           return vertx.deployVerticle(http);
+        })
+        .compose(id -> {
+          deployments.add(id);
+          // before the timers, so that their first frames can already take the socket once it is up
+          return vertx.deployVerticle(new BrokerSocketVerticle(config, runtime, metrics, caBundle));
         })
         .compose(id -> {
           deployments.add(id);

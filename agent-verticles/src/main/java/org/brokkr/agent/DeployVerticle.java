@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.brokkr.agent.broker.BrokerCallException;
 import org.brokkr.agent.broker.BrokerClient;
 import org.brokkr.agent.cluster.ClusterOps;
+import org.brokkr.agent.live.Uplink;
 import org.brokkr.agent.reconcile.Reconciler;
 import org.brokkr.agent.state.StateStore;
 import org.brokkr.codecs.Addresses;
@@ -163,7 +164,7 @@ public final class DeployVerticle extends VerticleBase {
   }
 
   /**
-   * Sends queued deployment events in order. An event the broker refuses for good (e.g. 404 for an
+   * Sends queued deployment events in order (over the live socket when it is up). An event the broker refuses for good (e.g. 404 for an
    * object not given to this agent) is dropped; on any other failure it and the rest stay queued
    * (in the state file) for the next poll.
    */
@@ -171,7 +172,9 @@ public final class DeployVerticle extends VerticleBase {
     List<JsonObject> queued = new ArrayList<>(state.pendingEvents());
     Future<Void> chain = Future.succeededFuture();
     for (JsonObject event : queued) {
-      chain = chain.compose(v -> broker.postEvent(runtime.agentId(), event)
+      // over the live socket when it takes the frame, else by REST; removed from the queue only once sent
+      chain = chain.compose(v -> Uplink.send(vertx, () -> Uplink.agentEvent(event))
+          .recover(notSent -> broker.postEvent(runtime.agentId(), event))
           .map(ok -> {
             state.pendingEvents().remove(event);
             return (Void) null;

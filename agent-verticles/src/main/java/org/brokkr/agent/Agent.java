@@ -18,6 +18,8 @@ import org.brokkr.agent.health.HealthVerticle;
 import org.brokkr.agent.http.AgentHttpVerticle;
 import org.brokkr.agent.live.BrokerSocketVerticle;
 import org.brokkr.agent.state.StateStore;
+import org.brokkr.agent.telemetry.KubeEventShipper;
+import org.brokkr.agent.telemetry.PodLogShipper;
 import org.brokkr.agent.webhooks.WebhookDeliveryVerticle;
 import org.brokkr.agent.workorders.WorkOrderVerticle;
 import org.slf4j.Logger;
@@ -111,6 +113,7 @@ public final class Agent {
           return startHealthAndDiagnostics();
         })
         .compose(v -> startWebhooks())
+        .compose(v -> startTelemetry())
         .map(v -> {
           LOG.info("agent running health_port={} polling_interval={}s", http.actualPort(), config.pollingIntervalSeconds());
           return null;
@@ -151,6 +154,22 @@ public final class Agent {
       deployments.add(id);
       return null;
     });
+  }
+
+  /** Kubernetes events and opted-in pod logs go over the live socket only: with ws_force_rest there is nothing to ship. */
+  private Future<Void> startTelemetry() {
+    if (config.wsForceRest()) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(new KubeEventShipper(config, runtime, metrics, cluster))
+        .compose(id -> {
+          deployments.add(id);
+          return vertx.deployVerticle(new PodLogShipper(runtime, metrics, cluster));
+        })
+        .map(id -> {
+          deployments.add(id);
+          return null;
+        });
   }
 
   /** One line: the address tried, where it came from and the root cause (from the cluster adapter), then what to do. */

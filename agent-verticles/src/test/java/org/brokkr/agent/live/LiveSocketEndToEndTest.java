@@ -206,5 +206,65 @@ class LiveSocketEndToEndTest {
     Eventually.holds(WAIT, "its deployment event goes over the socket", () -> !live.received("agent_event").isEmpty());
     assertEquals("SUCCESS", live.received("agent_event").get(0).body().getString("status"));
     assertTrue(agent.metrics().render().contains("brokkr_agent_ws_hints_total{type=\"stack_changed\"} 1"));
+
+    // a burst of pushes while checks run makes at most one more check after the running one, not one each
+    long before = successfulPolls(agent);
+    String frame = new JsonObject().put("type", "target_changed").put("body", new JsonObject()
+        .put("id", UUID.randomUUID().toString()).put("agent_id", a.identity().id()).put("stack_id", stack)).encode();
+    for (int i = 0; i < 20; i++) {
+      live.push(frame);
+    }
+    Eventually.holds(WAIT, "all 20 hints taken",
+        () -> agent.metrics().render().contains("brokkr_agent_ws_hints_total{type=\"target_changed\"} 20"));
+    Eventually.holds(WAIT, "the burst's check ran", () -> successfulPolls(agent) > before);
+    Thread.sleep(2_000);
+    long checks = successfulPolls(agent) - before;
+    assertTrue(checks >= 1 && checks <= 2, "checks for a burst of 20 pushes: " + checks);
+  }
+
+  private static long successfulPolls(Agent agent) {
+    String prefix = "brokkr_agent_poll_requests_total{status=\"success\"} ";
+    for (String line : agent.metrics().render().split("\n")) {
+      if (line.startsWith(prefix)) {
+        return Long.parseLong(line.substring(prefix.length()));
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  void aWorkOrderPushLooksForWorkAtOnce(KubeApiServer apiServer, @TempDir Path stateDir) throws Exception {
+    broker = TestBroker.start();
+    live = new FakeLiveBroker();
+    Registered a = register(true);
+    agents = new AgentHarness(apiServer);
+    Agent agent = agents.start(broker.broker.port(), a.identity(), a.name(), stateDir, 5,
+        Map.of("agent.ws_url", live.url(), "agent.polling_interval", "3600"));
+    Eventually.holds(WAIT, "socket up", () -> live.connections() == 1 && agent.runtime().liveState() == LiveState.UP);
+
+    String job = "pushed-" + UUID.randomUUID().toString().substring(0, 8);
+    var order = broker.admin().post("/work-orders", new JsonObject().put("work_type", "custom").put("yaml_content", """
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: %s, namespace: default}
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers: [{name: main, image: registry.example/job:1}]
+        """.formatted(job)).put("targeting", new JsonObject().put("agent_ids", new JsonArray().add(a.identity().id()))));
+    assertEquals(201, order.statusCode(), order.bodyAsString());
+    JsonObject wo = order.bodyAsJsonObject();
+    // the golden work_order frame's shape, about this order
+    live.push(new JsonObject().put("type", "work_order").put("body", new JsonObject()
+        .put("id", wo.getString("id")).put("created_at", "2026-01-01T00:00:00Z").put("updated_at", "2026-01-01T00:00:00Z")
+        .put("work_type", "custom").put("yaml_content", "kind: Job\n").put("status", "PENDING").put("claimed_by", null)
+        .put("claimed_at", null).put("claim_timeout_seconds", 3600).put("max_retries", 3).put("retry_count", 0)
+        .put("backoff_seconds", 60).put("next_retry_after", null).put("last_error", null).put("last_error_at", null)).encode());
+    try (KubernetesClient kube = apiServer.client()) {
+      Eventually.holds(WAIT, "the pushed work order is claimed and carried out before any poll",
+          () -> kube.batch().v1().jobs().inNamespace("default").withName(job).get() != null);
+    }
+    assertEquals(a.identity().id(), broker.admin().get("/work-orders/" + wo.getString("id")).bodyAsJsonObject().getString("claimed_by"));
   }
 }

@@ -195,6 +195,7 @@ class LiveSocketEndToEndTest {
 
     String cm = "pushed-" + UUID.randomUUID().toString().substring(0, 8);
     fx.deploymentObject(a.generator(), stack, Fixtures.configMap(cm));
+    long pushedAt = System.nanoTime();
     live.push(new JsonObject().put("type", "stack_changed").put("body", new JsonObject()
         .put("id", stack).put("created_at", "2026-01-01T00:00:00Z").put("updated_at", "2026-01-01T00:00:00Z")
         .put("deleted_at", null).put("name", "demo").put("description", null).put("generator_id", a.generator().id()))
@@ -202,6 +203,7 @@ class LiveSocketEndToEndTest {
     try (KubernetesClient kube = apiServer.client()) {
       Eventually.holds(WAIT, "the pushed object is applied before any poll",
           () -> kube.configMaps().inNamespace("default").withName(cm).get() != null);
+      System.out.printf("stack_changed push to object seen on the API server: %d ms%n", (System.nanoTime() - pushedAt) / 1_000_000);
     }
     Eventually.holds(WAIT, "its deployment event goes over the socket", () -> !live.received("agent_event").isEmpty());
     assertEquals("SUCCESS", live.received("agent_event").get(0).body().getString("status"));

@@ -50,6 +50,7 @@ public final class BrokerSocketVerticle extends VerticleBase {
   private int inbound;
   private long timer = -1;
   private boolean stopped;
+  private String lastFailure;
 
   public BrokerSocketVerticle(AgentConfig config, AgentRuntime runtime, AgentMetrics metrics, Optional<Buffer> caBundle) {
     this.config = config;
@@ -124,13 +125,22 @@ public final class BrokerSocketVerticle extends VerticleBase {
         redial.failedOtherwise();
       }
       long delay = redial.nextDelayMillis();
-      LOG.debug("live socket not connected ({}); next attempt in {} ms", err.getMessage(), delay);
+      // said once per reason (a TLS or address problem shows up in the log), then only at debug
+      String reason = String.valueOf(err.getMessage());
+      if (!reason.equals(lastFailure)) {
+        lastFailure = reason;
+        LOG.info("live socket not connected url={} ({}); REST carries everything meanwhile, dialing again in {} ms",
+            config.wsUrl(), reason, delay);
+      } else {
+        LOG.debug("live socket not connected ({}); next attempt in {} ms", reason, delay);
+      }
       timer = vertx.setTimer(delay, id -> dial(target));
     });
   }
 
   private void connected(WebSocket ws, WebSocketConnectOptions target) {
     socket = ws;
+    lastFailure = null;
     redial.connected();
     ws.textMessageHandler(this::received);
     ws.exceptionHandler(err -> LOG.debug("live socket error: {}", err.getMessage()));

@@ -16,7 +16,10 @@ import org.brokkr.agent.cluster.RetryPolicy;
 import org.brokkr.agent.diagnostics.DiagnosticsVerticle;
 import org.brokkr.agent.health.HealthVerticle;
 import org.brokkr.agent.http.AgentHttpVerticle;
+import org.brokkr.agent.live.BrokerSocketVerticle;
 import org.brokkr.agent.state.StateStore;
+import org.brokkr.agent.telemetry.KubeEventShipper;
+import org.brokkr.agent.telemetry.PodLogShipper;
 import org.brokkr.agent.webhooks.WebhookDeliveryVerticle;
 import org.brokkr.agent.workorders.WorkOrderVerticle;
 import org.slf4j.Logger;
@@ -35,6 +38,7 @@ public final class Agent {
   private final AgentConfig config;
   private final ClusterOps cluster;
   private final BrokerClient broker;
+  private final Optional<Buffer> caBundle;
   private final AgentRuntime runtime = new AgentRuntime();
   private final AgentMetrics metrics = new AgentMetrics();
   private final List<String> deployments = new ArrayList<>();
@@ -46,6 +50,7 @@ public final class Agent {
     this.config = config;
     this.cluster = cluster;
     this.broker = new BrokerClient(vertx, config.brokerUrl(), config.pak(), caBundle);
+    this.caBundle = caBundle;
   }
 
   public static Future<Agent> start(Vertx vertx, AgentConfig config, ClusterOps cluster) {
@@ -87,6 +92,11 @@ public final class Agent {
         })
         .compose(id -> {
           deployments.add(id);
+          // before the timers, so that their first frames can already take the socket once it is up
+          return vertx.deployVerticle(new BrokerSocketVerticle(config, runtime, metrics, caBundle));
+        })
+        .compose(id -> {
+          deployments.add(id);
           return vertx.deployVerticle(new HeartbeatVerticle(config, runtime, metrics, broker, cluster));
         })
         .compose(id -> {
@@ -103,6 +113,7 @@ public final class Agent {
           return startHealthAndDiagnostics();
         })
         .compose(v -> startWebhooks())
+        .compose(v -> startTelemetry())
         .map(v -> {
           LOG.info("agent running health_port={} polling_interval={}s", http.actualPort(), config.pollingIntervalSeconds());
           return null;
@@ -143,6 +154,22 @@ public final class Agent {
       deployments.add(id);
       return null;
     });
+  }
+
+  /** Kubernetes events and opted-in pod logs go over the live socket only: with ws_force_rest there is nothing to ship. */
+  private Future<Void> startTelemetry() {
+    if (config.wsForceRest()) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(new KubeEventShipper(config, runtime, metrics, cluster))
+        .compose(id -> {
+          deployments.add(id);
+          return vertx.deployVerticle(new PodLogShipper(runtime, metrics, cluster));
+        })
+        .map(id -> {
+          deployments.add(id);
+          return null;
+        });
   }
 
   /** One line: the address tried, where it came from and the root cause (from the cluster adapter), then what to do. */

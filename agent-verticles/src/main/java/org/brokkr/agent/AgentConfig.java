@@ -40,7 +40,12 @@ public record AgentConfig(
     // a PEM bundle of the authorities trusted for an https broker_url, instead of the JVM's default ones
     Optional<String> tlsCaFile,
     // Kubernetes calls of a deployment check in flight at most (1: one at a time)
-    int applyConcurrency) {
+    int applyConcurrency,
+    // live channel: never dial when true; the socket's URL (derived from broker_url unless set);
+    // how many involved objects the Kubernetes event shipper remembers the stack of
+    boolean wsForceRest,
+    String wsUrl,
+    int kubeEventUidCacheCap) {
 
   public static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry("agent.broker_url", "http://localhost:3000"),
@@ -63,7 +68,9 @@ public record AgentConfig(
       // webhooks
       Map.entry("agent.webhooks_enabled", "true"),
       Map.entry("agent.webhooks_interval", "10"),
-      Map.entry("agent.apply_concurrency", String.valueOf(Reconciler.DEFAULT_APPLY_CONCURRENCY)));
+      Map.entry("agent.apply_concurrency", String.valueOf(Reconciler.DEFAULT_APPLY_CONCURRENCY)),
+      Map.entry("agent.ws_force_rest", "false"),
+      Map.entry("agent.kube_event_uid_cache_cap", "10000"));
 
   public static AgentConfig fromEnvironment(Map<String, String> env, List<String> args) {
     Map<String, String> effective = new java.util.HashMap<>(env);
@@ -136,6 +143,23 @@ public record AgentConfig(
         s.bool("agent.webhooks_enabled", true),
         s.integer("agent.webhooks_interval", 10, 1, 86400),
         s.nonBlank("agent.tls_ca_file").map(String::trim),
-        s.integer("agent.apply_concurrency", Reconciler.DEFAULT_APPLY_CONCURRENCY, 1, 256));
+        s.integer("agent.apply_concurrency", Reconciler.DEFAULT_APPLY_CONCURRENCY, 1, 256),
+        s.bool("agent.ws_force_rest", false),
+        wsUrl(s, url),
+        s.integer("agent.kube_event_uid_cache_cap", 10_000, 1, 10_000_000));
+  }
+
+  /** {@code agent.ws_url}, else broker_url with http→ws, https→wss, plus the socket's path (as the reference derives it). */
+  static String wsUrl(Settings s, String brokerUrl) {
+    Optional<String> set = s.nonBlank("agent.ws_url").map(String::trim);
+    if (set.isPresent()) {
+      String u = set.get();
+      if (!u.startsWith("ws://") && !u.startsWith("wss://")) {
+        throw s.invalid("agent.ws_url", u, "must start with ws:// or wss://");
+      }
+      return u;
+    }
+    return (brokerUrl.startsWith("https://") ? "wss://" + brokerUrl.substring(8) : "ws://" + brokerUrl.substring(7))
+        + "/internal/ws/agent";
   }
 }

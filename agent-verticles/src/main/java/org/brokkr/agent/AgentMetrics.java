@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.brokkr.agent.live.LiveState;
 
 /** The agent's Prometheus metrics (reference names), rendered in the text exposition format. */
 public final class AgentMetrics {
@@ -78,6 +79,52 @@ public final class AgentMetrics {
   }
   // --- end webhooks ---
 
+  // --- live socket ---
+  private volatile LiveState liveState = LiveState.DOWN;
+  private final AtomicLong liveFramesSent = new AtomicLong();
+  private final AtomicLong telemetryDropped = new AtomicLong();
+  private final Map<String, AtomicLong> liveHints = new ConcurrentHashMap<>();
+  private final AtomicLong liveHintsDropped = new AtomicLong();
+
+  public void liveState(LiveState state) {
+    liveState = state;
+  }
+
+  public void liveFrameSent() {
+    liveFramesSent.incrementAndGet();
+  }
+
+  public void telemetryDropped() {
+    telemetryDropped.incrementAndGet();
+  }
+
+  public long telemetryDroppedCount() {
+    return telemetryDropped.get();
+  }
+
+  /** A push hint acted on, by frame type. */
+  public void liveHint(String type) {
+    liveHints.computeIfAbsent(type, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  public void liveHintDropped() {
+    liveHintsDropped.incrementAndGet();
+  }
+
+  private void renderLive(StringBuilder out) {
+    out.append("# TYPE brokkr_agent_ws_state gauge\n");
+    for (LiveState s : LiveState.values()) {
+      out.append("brokkr_agent_ws_state{state=\"").append(s.label()).append("\"} ").append(s == liveState ? 1 : 0).append('\n');
+    }
+    gauge(out, "counter", "brokkr_agent_ws_frames_sent_total", liveFramesSent.get());
+    gauge(out, "counter", "brokkr_agent_ws_telemetry_dropped_total", telemetryDropped.get());
+    out.append("# TYPE brokkr_agent_ws_hints_total counter\n");
+    liveHints.forEach((type, n) -> out.append("brokkr_agent_ws_hints_total{type=\"").append(type).append("\"} ")
+        .append(n.get()).append('\n'));
+    gauge(out, "counter", "brokkr_agent_ws_hints_dropped_total", liveHintsDropped.get());
+  }
+  // --- end live socket ---
+
   /** A counter with one {@code result} label. */
   private static void byResult(StringBuilder out, String name, Map<String, AtomicLong> counts) {
     out.append("# TYPE ").append(name).append(" counter\n");
@@ -107,6 +154,7 @@ public final class AgentMetrics {
     gauge(out, "counter", "brokkr_agent_kubernetes_calls_total", clusterCalls);
     byResult(out, "brokkr_agent_work_orders_total", workOrders);
     byResult(out, "brokkr_agent_webhook_deliveries_total", webhookDeliveries);
+    renderLive(out);
     return out.toString();
   }
 

@@ -2,6 +2,7 @@ package org.brokkr.agent;
 
 import java.time.Instant;
 import java.util.UUID;
+import org.brokkr.agent.live.LiveState;
 
 /** What the agent knows about itself right now; shared by its verticles (thread-safe fields). */
 public final class AgentRuntime {
@@ -14,6 +15,7 @@ public final class AgentRuntime {
   private volatile Instant lastSuccessfulPoll;
   private volatile boolean k8sReachable = true;
   private volatile String k8sError;
+  private volatile LiveState liveState = LiveState.DOWN;
 
   public UUID agentId() {
     return agentId;
@@ -81,5 +83,13 @@ public final class AgentRuntime {
 
   public String k8sError() {
     return k8sError;
+  }
+
+  public LiveState liveState() {
+    return liveState;
+  }
+
+  public void liveState(LiveState state) {
+    liveState = state;
   }
 }

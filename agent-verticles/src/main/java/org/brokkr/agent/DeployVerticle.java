@@ -9,8 +9,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.brokkr.agent.broker.BrokerCallException;
 import org.brokkr.agent.broker.BrokerClient;
 import org.brokkr.agent.cluster.ClusterOps;
+import org.brokkr.agent.live.Uplink;
 import org.brokkr.agent.reconcile.Reconciler;
 import org.brokkr.agent.state.StateStore;
+import org.brokkr.codecs.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,9 @@ public final class DeployVerticle extends VerticleBase {
   private String etag;
   private long timer = -1;
   private boolean stopped;
+  private boolean checking;
+  /** A push came while a check was running: one more check right after it (a burst of pushes makes one, not N). */
+  private boolean checkAgain;
 
   public DeployVerticle(AgentConfig config, AgentRuntime runtime, AgentMetrics metrics, BrokerClient broker,
       ClusterOps cluster, StateStore state) {
@@ -48,6 +53,10 @@ public final class DeployVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     reconciler = new Reconciler(vertx, cluster, state, runtime.agentId().toString(), config.applyConcurrency());
+    vertx.eventBus().consumer(Addresses.AGENT_DEPLOYMENT_CHECK_NOW, m -> {
+      checkNow();
+      m.reply(null);
+    });
     schedule(0);
     return Future.succeededFuture();
   }
@@ -63,7 +72,33 @@ public final class DeployVerticle extends VerticleBase {
     if (stopped) {
       return;
     }
-    timer = vertx.setTimer(Math.max(1, delayMs), id -> tick().onComplete(ar -> schedule(nextDelay())));
+    timer = vertx.setTimer(Math.max(1, delayMs), id -> check());
+  }
+
+  private void check() {
+    checking = true;
+    tick().onComplete(ar -> {
+      checking = false;
+      if (checkAgain && !stopped) {
+        checkAgain = false;
+        check();
+      } else {
+        schedule(nextDelay());
+      }
+    });
+  }
+
+  /** A push hint: check now instead of at the next poll; the regular polls go on as before. */
+  private void checkNow() {
+    if (stopped) {
+      return;
+    }
+    if (checking) {
+      checkAgain = true;
+      return;
+    }
+    vertx.cancelTimer(timer);
+    check();
   }
 
   private long nextDelay() {
@@ -129,7 +164,7 @@ public final class DeployVerticle extends VerticleBase {
   }
 
   /**
-   * Sends queued deployment events in order. An event the broker refuses for good (e.g. 404 for an
+   * Sends queued deployment events in order (over the live socket when it is up). An event the broker refuses for good (e.g. 404 for an
    * object not given to this agent) is dropped; on any other failure it and the rest stay queued
    * (in the state file) for the next poll.
    */
@@ -137,7 +172,9 @@ public final class DeployVerticle extends VerticleBase {
     List<JsonObject> queued = new ArrayList<>(state.pendingEvents());
     Future<Void> chain = Future.succeededFuture();
     for (JsonObject event : queued) {
-      chain = chain.compose(v -> broker.postEvent(runtime.agentId(), event)
+      // over the live socket when it takes the frame, else by REST; removed from the queue only once sent
+      chain = chain.compose(v -> Uplink.send(vertx, () -> Uplink.agentEvent(event))
+          .recover(notSent -> broker.postEvent(runtime.agentId(), event))
           .map(ok -> {
             state.pendingEvents().remove(event);
             return (Void) null;

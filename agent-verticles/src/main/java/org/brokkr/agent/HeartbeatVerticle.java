@@ -3,6 +3,7 @@ package org.brokkr.agent;
 import io.vertx.core.Future;
 import org.brokkr.agent.broker.BrokerClient;
 import org.brokkr.agent.cluster.ClusterOps;
+import org.brokkr.agent.live.Uplink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,9 @@ public final class HeartbeatVerticle extends PassTimer {
           runtime.k8s(false, err.getMessage());
           return null;
         })
-        .compose(latency -> broker.heartbeat(runtime.agentId(), latency != null, latency))
+        // over the live socket when it takes the frame, else by REST
+        .compose(latency -> Uplink.send(vertx, () -> Uplink.heartbeat(runtime.agentId(), latency))
+            .recover(notSent -> broker.heartbeat(runtime.agentId(), latency != null, latency)))
         .compose(v -> {
           runtime.heartbeatSent();
           metrics.heartbeatSent();

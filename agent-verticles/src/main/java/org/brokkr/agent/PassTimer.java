@@ -12,6 +12,9 @@ public abstract class PassTimer extends VerticleBase {
   private long timer = -1;
   private volatile boolean stopped;
   private volatile long passes;
+  private boolean running;
+  /** Asked for while a pass was running: one more pass right after it (many asks make one pass). */
+  private boolean again;
 
   /** One pass; its failure is the pass's own business (log it there), the timer goes on. */
   protected abstract Future<?> pass();
@@ -49,20 +52,42 @@ public abstract class PassTimer extends VerticleBase {
     return stopped;
   }
 
+  /** A pass now rather than at the next tick (call on this verticle's context); the interval goes on from its end. */
+  protected final void passNow() {
+    if (stopped) {
+      return;
+    }
+    if (running) {
+      again = true;
+      return;
+    }
+    vertx.cancelTimer(timer);
+    runPass();
+  }
+
   private void schedule(long delayMs) {
     if (!stopped) {
-      timer = vertx.setTimer(Math.max(1, delayMs), id -> {
-        Future<?> running;
-        try {
-          running = pass();
-        } catch (RuntimeException e) {
-          running = Future.failedFuture(e);
-        }
-        running.onComplete(ar -> {
-          passes++;
-          schedule(intervalMillis());
-        });
-      });
+      timer = vertx.setTimer(Math.max(1, delayMs), id -> runPass());
     }
+  }
+
+  private void runPass() {
+    running = true;
+    Future<?> pass;
+    try {
+      pass = pass();
+    } catch (RuntimeException e) {
+      pass = Future.failedFuture(e);
+    }
+    pass.onComplete(ar -> {
+      passes++;
+      running = false;
+      if (again && !stopped) {
+        again = false;
+        runPass();
+      } else {
+        schedule(intervalMillis());
+      }
+    });
   }
 }

@@ -112,4 +112,23 @@ class AgentConfigTest {
       assertTrue(e.getMessage().contains("BROKKR__AGENT__APPLY_CONCURRENCY"), e.getMessage());
     }
   }
+
+  @Test
+  void theLiveSocketUrlIsDerivedFromTheBrokerUrlUnlessSet() {
+    AgentConfig plain = AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK,
+        "BROKKR__AGENT__BROKER_URL", "http://broker:3000/"), List.of());
+    assertEquals("ws://broker:3000/internal/ws/agent", plain.wsUrl());
+    assertEquals(false, plain.wsForceRest());
+    assertEquals(10_000, plain.kubeEventUidCacheCap());
+    AgentConfig tls = AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK,
+        "BROKKR__AGENT__BROKER_URL", "https://broker.example"), List.of());
+    assertEquals("wss://broker.example/internal/ws/agent", tls.wsUrl());
+    AgentConfig set = AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK,
+        "BROKKR__AGENT__WS_URL", "wss://edge/ws", "BROKKR__AGENT__WS_FORCE_REST", "true"), List.of());
+    assertEquals("wss://edge/ws", set.wsUrl());
+    assertEquals(true, set.wsForceRest());
+    ConfigException bad = assertThrows(ConfigException.class, () -> AgentConfig.fromEnvironment(Map.of("BROKKR__AGENT__PAK", PAK,
+        "BROKKR__AGENT__WS_URL", "http://edge/ws"), List.of()));
+    assertTrue(bad.getMessage().contains("agent.ws_url"), bad.getMessage());
+  }
 }

@@ -8,10 +8,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.brokkr.agent.live.LiveState;
 import org.brokkr.agent.testing.AgentHarness;
+import org.brokkr.agent.testing.Eventually;
 import org.brokkr.agent.testing.KubeApiServer;
 import org.brokkr.broker.testing.Fixtures;
 import org.brokkr.broker.testing.TestBroker;
@@ -86,6 +89,21 @@ class AgentTlsStartupTest {
   void withTheCaBundleTheAgentStartsOverHttps() throws Exception {
     Agent agent = agents.start(0, identity, name, stateDir, 5, https("agent.tls_ca_file", caFile.toString()));
     assertEquals(identity.id(), agent.runtime().agentId().toString());
+    // the live socket (wss, derived from the URL) trusts the same bundle
+    Eventually.holds(Duration.ofSeconds(60), "live socket up over wss", () -> agent.runtime().liveState() == LiveState.UP);
+  }
+
+  @Test
+  void theLiveSocketChecksTheHostNameToo() throws Exception {
+    // the certificate names 127.0.0.1 only; REST goes there, the socket to "localhost"
+    Agent agent = agents.start(0, identity, name, stateDir, 5, https("agent.tls_ca_file", caFile.toString(),
+        "agent.ws_url", "wss://localhost:" + broker.broker.port() + "/internal/ws/agent"));
+    // three heartbeats by REST: by then the socket was dialed (at least) twice
+    Eventually.holds(Duration.ofSeconds(60), "REST heartbeats", () -> agent.metrics().render().lines()
+        .anyMatch(l -> l.startsWith("brokkr_agent_heartbeat_sent_total ") && Long.parseLong(l.substring(34)) >= 3));
+    assertEquals(LiveState.DOWN, agent.runtime().liveState());
+    assertEquals(0, broker.admin().get("/admin/ws/connections").bodyAsJsonObject().getJsonArray("connections").stream()
+        .filter(c -> identity.id().equals(((JsonObject) c).getString("agent_id"))).count());
   }
 
   @Test

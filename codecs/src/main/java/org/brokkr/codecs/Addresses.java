@@ -37,5 +37,15 @@ public final class Addresses {
   /** Published locally when another replica reloaded (body: the notification's payload). */
   public static final String CONFIG_PEER_RELOADED = "brokkr.config.peer-reloaded";
 
+  // --- the agent (addresses local to the agent's Vertx) ---
+  /** Request to the agent's live socket: write this frame (body: its JSON text); fails when it cannot go that way. */
+  public static final String AGENT_LIVE_UPLINK = "brokkr.agent.live.uplink";
+  /** Fire-and-forget telemetry frame for the live socket (body: its JSON text); dropped when it cannot go. */
+  public static final String AGENT_LIVE_TELEMETRY = "brokkr.agent.live.telemetry";
+  /** A push said the target state changed: run a deployment check now. */
+  public static final String AGENT_DEPLOYMENT_CHECK_NOW = "brokkr.agent.deployment-check.now";
+  /** A push announced a work order: look for pending work orders now. */
+  public static final String AGENT_WORK_ORDERS_NOW = "brokkr.agent.work-orders.now";
+
   private Addresses() {}
 }

@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Everything the agent does to a Kubernetes cluster. The only implementation that talks to a
@@ -70,6 +72,33 @@ public interface ClusterOps {
   Future<String> podLogTail(String namespace, String pod, String container, int lines);
 
   // --- end of health and diagnostics ---
+
+  // --- telemetry: watches and log follows, which run until closed ---
+
+  /** A running watch or log follow; closing it stops it (its end handler is not called then). */
+  interface Stream extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Watches core/v1 Events (of the watched namespace, when one is set): each added or modified
+   * Event goes to {@code onEvent} as its Kubernetes JSON. {@code onEnded} is called once when the
+   * watch ends by itself (the API server closed it, or it failed). Callbacks come on no event loop
+   * of ours: hand them to a context before touching state.
+   */
+  Future<Stream> watchEvents(Consumer<JsonObject> onEvent, Consumer<Throwable> onEnded);
+
+  /** As {@link #watchEvents} for Pods; {@code onPod} gets the action (ADDED, MODIFIED, DELETED) and the Pod's JSON. */
+  Future<Stream> watchPods(BiConsumer<String, JsonObject> onPod, Consumer<Throwable> onEnded);
+
+  /**
+   * Follows one container's log from now on: each line goes to {@code onLine}; {@code onEnded} is
+   * called once when the log ends or cannot be read. Reading happens on a thread of its own.
+   */
+  Future<Stream> followLog(String namespace, String pod, String container, Consumer<String> onLine, Consumer<Throwable> onEnded);
+
+  // --- end of telemetry ---
 
   /** Number of calls made so far that changed the cluster (applies that were not dry runs, deletes). */
   long writeCount();

@@ -24,6 +24,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.brokkr.codecs.config.ConfigException;
 
 /**
@@ -291,6 +293,26 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
   }
 
   // --- end of health and diagnostics ---
+
+  // --- telemetry: watches and log follows (ClusterStreams) ---
+
+  @Override
+  public Future<Stream> watchEvents(Consumer<JsonObject> onEvent, Consumer<Throwable> onEnded) {
+    return blocking(() -> new ClusterStreams(client, watchNamespace).events(onEvent, onEnded));
+  }
+
+  @Override
+  public Future<Stream> watchPods(BiConsumer<String, JsonObject> onPod, Consumer<Throwable> onEnded) {
+    return blocking(() -> new ClusterStreams(client, watchNamespace).pods(onPod, onEnded));
+  }
+
+  @Override
+  public Future<Stream> followLog(String namespace, String pod, String container, Consumer<String> onLine,
+      Consumer<Throwable> onEnded) {
+    return blocking(() -> new ClusterStreams(client, watchNamespace).log(namespace, pod, container, onLine, onEnded));
+  }
+
+  // --- end of telemetry ---
 
   // --- work orders: serving check, create, status reads ---
 

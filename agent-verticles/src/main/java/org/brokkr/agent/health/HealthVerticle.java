@@ -15,6 +15,7 @@ import org.brokkr.agent.PassTimer;
 import org.brokkr.agent.AgentRuntime;
 import org.brokkr.agent.broker.BrokerCallException;
 import org.brokkr.agent.broker.BrokerClient;
+import org.brokkr.agent.live.Uplink;
 import org.brokkr.agent.cluster.ClusterOps;
 import org.brokkr.agent.cluster.InTurn;
 import org.brokkr.agent.cluster.PodAttribution;
@@ -120,13 +121,43 @@ public final class HealthVerticle extends PassTimer {
     if (due.isEmpty()) {
       return Future.succeededFuture();
     }
+    return overSocket(due, checkedAt).compose(rest -> rest.isEmpty()
+        ? Future.succeededFuture()
+        : byRest(rest, health.size(), refresh, checkedAt));
+  }
+
+  /**
+   * Sends each due entry as an {@code agent_health} frame while the live socket takes them; the
+   * result is what is left for REST (everything when the socket is not up).
+   */
+  private Future<Map<String, JsonObject>> overSocket(Map<String, JsonObject> due, Instant checkedAt) {
+    Map<String, JsonObject> rest = new LinkedHashMap<>(due);
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<String, JsonObject> e : due.entrySet()) {
+      chain = chain.compose(v -> Uplink.send(vertx, () -> Uplink.agentHealth(runtime.agentId(), entry(e.getKey(), e.getValue(), checkedAt)))
+          .map(sent -> {
+            reported.put(e.getKey(), e.getValue());
+            rest.remove(e.getKey());
+            return (Void) null;
+          }));
+    }
+    return chain.transform(ar -> {
+      if (rest.size() < due.size()) {
+        undelivered = 0;
+        LOG.debug("health sent over the live socket objects={} left_for_rest={}", due.size() - rest.size(), rest.size());
+      }
+      return Future.succeededFuture(rest);
+    });
+  }
+
+  private Future<Void> byRest(Map<String, JsonObject> due, int of, boolean refresh, Instant checkedAt) {
     JsonArray entries = new JsonArray();
     due.forEach((id, seen) -> entries.add(entry(id, seen, checkedAt)));
     return broker.reportHealth(runtime.agentId(), entries)
         .map(v -> {
           reported.putAll(due);
           undelivered = 0;
-          LOG.info("health reported objects={} of={} refresh={}", due.size(), health.size(), refresh);
+          LOG.info("health reported objects={} of={} refresh={}", due.size(), of, refresh);
           return (Void) null;
         })
         .recover(err -> {

@@ -68,6 +68,8 @@ public final class AgentHttpVerticle extends VerticleBase {
       if (runtime.lastHeartbeat() != null) {
         brokerJson.put("last_heartbeat", runtime.lastHeartbeat().truncatedTo(ChronoUnit.MILLIS).toString());
       }
+      // an addition to the reference's fields; the live socket never decides healthy or not (REST is the truth)
+      brokerJson.put("ws_state", runtime.liveState().label());
       JsonObject body = new JsonObject()
           .put("status", healthy ? "healthy" : "unhealthy")
           .put("kubernetes", kubernetes)

@@ -13,6 +13,7 @@ import org.brokkr.agent.broker.BrokerCallException;
 import org.brokkr.agent.broker.BrokerClient;
 import org.brokkr.agent.cluster.ClusterOps;
 import org.brokkr.agent.cluster.RetryPolicy;
+import org.brokkr.codecs.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,11 @@ public final class WorkOrderVerticle extends PassTimer {
     StatusWatch watch = new StatusWatch(vertx, cluster, config.workOrderStatusIntervalSeconds() * 1000L);
     builds = new BuildExecutor(cluster, manifests, watch);
     customs = new CustomExecutor(manifests, watch);
+    // a work_order push: look now; the regular pass stays the safety net
+    vertx.eventBus().consumer(Addresses.AGENT_WORK_ORDERS_NOW, m -> {
+      passNow();
+      m.reply(null);
+    });
   }
 
   @Override

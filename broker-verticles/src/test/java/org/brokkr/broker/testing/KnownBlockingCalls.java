@@ -44,6 +44,11 @@ final class KnownBlockingCalls implements BlockHoundIntegration {
     builder.allowBlockingCallsInside("io.netty.handler.ssl.JdkSslServerContext", "<clinit>");
     // The JDK reading its net.properties once, when the first server socket of the JVM is made.
     builder.allowBlockingCallsInside("sun.net.NetProperties", "<clinit>");
+    // Jackson building a deserializer it does not hold in its cache (a type met for the first time,
+    // or one it does not cache) does so under the cache's lock: in memory, no I/O, held briefly.
+    // fabric8 reads API-server answers on the event loop; with the agent's watches open, two loops
+    // may build one at the same moment and one waits for the other.
+    builder.allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer");
     // Test infrastructure, not the broker: fabric8's mock API server waits for its own executor on
     // its event loop when a client closes a watch (the ConfigMap watch test).
     builder.allowBlockingCallsInside("io.fabric8.kubernetes.client.server.mock.WatchEventsListener", "onClosed");

@@ -39,10 +39,11 @@ import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.broker.ops.ConfigMapWatchVerticle;
 import org.brokkr.broker.ops.ConfigReloadVerticle;
 import org.brokkr.broker.ops.StateGaugesVerticle;
-import org.brokkr.broker.support.ChangeListenerVerticle;
 import org.brokkr.broker.support.Channels;
+import org.brokkr.broker.support.NotificationHub;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.broker.workorders.WorkOrderMaintenanceVerticle;
+import org.brokkr.codecs.Addresses;
 import org.brokkr.codecs.LocalCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,9 +120,17 @@ public final class Broker {
           channels = resolved;
           return target;
         }))
-        .compose(target -> vertx.deployVerticle(new ChangeListenerVerticle(target.connectOptions(), channels, cache, targetStates))
-            .onSuccess(id -> listenOptions = target.connectOptions())
-            .onSuccess(deployments::add))
+        .compose(target -> {
+          // every feature that hears other replicas' changes subscribes here, before the hub listens
+          NotificationHub hub = new NotificationHub(target.connectOptions())
+              .subscribe(channels.invalidate(), cache::invalidate, up -> cache.invalidate("*"))
+              .subscribe(channels.targetState(), targetStates::changed, targetStates::listening)
+              // another replica reloaded its configuration: the configuration's owner decides what to do
+              .subscribe(channels.config(), payload -> vertx.eventBus().publish(Addresses.CONFIG_PEER_RELOADED, payload));
+          return vertx.deployVerticle(hub)
+              .onSuccess(id -> listenOptions = target.connectOptions())
+              .onSuccess(deployments::add);
+        })
         // the runtime settings' owner comes before everything that subscribes to their changes
         .compose(v -> vertx.deployVerticle(new ConfigReloadVerticle(config, pool)).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> config.source().configMap().isEmpty() ? Future.<Void>succeededFuture()

@@ -35,6 +35,7 @@ import org.brokkr.broker.http.Readiness;
 import org.brokkr.broker.http.ServingCertificate;
 import org.brokkr.broker.live.AgentSocketLeaseVerticle;
 import org.brokkr.broker.live.AgentSockets;
+import org.brokkr.broker.live.PushCounters;
 import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.broker.ops.ConfigMapWatchVerticle;
 import org.brokkr.broker.ops.ConfigReloadVerticle;
@@ -64,6 +65,7 @@ public final class Broker {
   private Pool pool;
   private PgConnectOptions listenOptions;
   private Channels channels;
+  private AgentSockets sockets;
 
   private Broker(Vertx vertx, BrokerConfig config) {
     this.vertx = vertx;
@@ -85,7 +87,13 @@ public final class Broker {
     metrics.adminPakHash(config.adminPakHash());
     PakAuthProvider provider = new PakAuthProvider(vertx, cache, config.pakFormat(), metrics.eventBus());
     ApiContract contract = ApiContract.load();
-    AgentSockets sockets = new AgentSockets(cache, () -> pool);
+    sockets = new AgentSockets(cache, () -> pool);
+    for (String lane : PushCounters.lanes()) {
+      metrics.counter("brokkr_ws_push_frames", "Frames to agent sockets by lane: queued for writing, or dropped (lane full)",
+          sockets.counters(), c -> c.queued(lane), "lane", lane, "result", "queued");
+      metrics.counter("brokkr_ws_push_frames", "Frames to agent sockets by lane: queued for writing, or dropped (lane full)",
+          sockets.counters(), c -> c.dropped(lane), "lane", lane, "result", "dropped");
+    }
     List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates, sockets);
     Operations operations = ResourceCatalog.operations(resources);
     return servingCertificate()
@@ -214,6 +222,11 @@ public final class Broker {
 
   public Pool pool() {
     return pool;
+  }
+
+  /** This replica's open agent sockets. */
+  public AgentSockets sockets() {
+    return sockets;
   }
 
   public Future<Void> stop() {

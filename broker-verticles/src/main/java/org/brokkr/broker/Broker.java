@@ -33,6 +33,7 @@ import org.brokkr.broker.http.HttpsServers;
 import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.http.Readiness;
 import org.brokkr.broker.http.ServingCertificate;
+import org.brokkr.broker.live.AgentPushes;
 import org.brokkr.broker.live.AgentSocketLeaseVerticle;
 import org.brokkr.broker.live.AgentSockets;
 import org.brokkr.broker.live.PushCounters;
@@ -134,7 +135,9 @@ public final class Broker {
               .subscribe(channels.invalidate(), cache::invalidate, up -> cache.invalidate("*"))
               .subscribe(channels.targetState(), targetStates::changed, targetStates::listening)
               // another replica reloaded its configuration: the configuration's owner decides what to do
-              .subscribe(channels.config(), payload -> vertx.eventBus().publish(Addresses.CONFIG_PEER_RELOADED, payload));
+              .subscribe(channels.config(), payload -> vertx.eventBus().publish(Addresses.CONFIG_PEER_RELOADED, payload))
+              // pushes to the agents whose sockets this replica holds, whichever replica made the change
+              .subscribe(channels.push(), new AgentPushes(sockets, () -> pool)::notified);
           return vertx.deployVerticle(hub)
               .onSuccess(id -> listenOptions = target.connectOptions())
               .onSuccess(deployments::add);

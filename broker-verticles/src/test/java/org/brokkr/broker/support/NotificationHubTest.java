@@ -7,7 +7,9 @@ import io.vertx.core.json.JsonArray;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.brokkr.broker.auth.AuthCache;
 import org.brokkr.broker.deployments.TargetStateCache;
+import org.brokkr.codecs.Identity;
 import org.brokkr.broker.testing.Eventually;
 import org.brokkr.broker.testing.MigratedDatabase;
 import org.junit.jupiter.api.AfterAll;
@@ -22,6 +24,7 @@ class NotificationHubTest {
   static final List<String> targetStates = new CopyOnWriteArrayList<>();
   static final List<Boolean> listening = new CopyOnWriteArrayList<>();
   static final TargetStateCache cache = new TargetStateCache(60_000, 100);
+  static final AuthCache identities = new AuthCache(60, 100);
 
   @BeforeAll
   static void start() {
@@ -30,7 +33,8 @@ class NotificationHubTest {
     NotificationHub hub = new NotificationHub(db.target.connectOptions())
         .subscribe(channels.invalidate(), invalidations::add)
         .subscribe(channels.targetState(), targetStates::add, listening::add)
-        .subscribe(channels.targetState(), cache::changed, cache::listening);
+        .subscribe(channels.targetState(), cache::changed, cache::listening)
+        .subscribe(channels.invalidate(), identities::invalidate, up -> identities.invalidate("*"));
     MigratedDatabase.await(db.vertx.deployVerticle(hub));
     Eventually.value(() -> listening.contains(true) ? true : null);
   }
@@ -50,10 +54,12 @@ class NotificationHubTest {
   }
 
   @Test
-  void aLostConnectionClearsTheCacheUntilTheHubListensAgain() {
+  void aLostConnectionClearsTheCachesUntilTheHubListensAgain() {
     UUID agent = UUID.randomUUID();
     cache.put(agent, true, new JsonArray(), cache.generation());
     assertTrue(cache.get(agent, true).isPresent());
+    identities.put("hash-" + agent, Identity.agent(agent), identities.generation());
+    assertTrue(identities.get("hash-" + agent).isPresent());
     int before = listening.size();
     db.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
         + "AND pid <> pg_backend_pid() AND query LIKE 'LISTEN%'");
@@ -61,6 +67,7 @@ class NotificationHubTest {
     Eventually.value(() -> listening.subList(before, listening.size()).contains(false) ? true : null);
     Eventually.value(() -> listening.get(listening.size() - 1) ? true : null);
     assertTrue(cache.get(agent, true).isEmpty(), "entries from before the loss are gone");
+    assertTrue(identities.get("hash-" + agent).isEmpty(), "identities from before the loss are gone");
     // and notifications flow again on the new connection
     String after = UUID.randomUUID().toString();
     Eventually.value(() -> {

@@ -77,6 +77,12 @@ class AgentPushTest {
     assertEquals(201, r.statusCode(), r.bodyAsString());
   }
 
+  private static void annotateAgent(String agentId, String key, String value) {
+    var r = a.admin().post("/agents/" + agentId + "/annotations",
+        new JsonObject().put("agent_id", agentId).put("key", key).put("value", value));
+    assertEquals(201, r.statusCode(), r.bodyAsString());
+  }
+
   private static List<JsonObject> frames(AgentSocket s, String type, String bodyId) {
     return s.frames(type).stream().filter(f -> bodyId.equals(f.getJsonObject("body").getString("id"))).toList();
   }
@@ -117,7 +123,7 @@ class AgentPushTest {
   }
 
   @Test
-  void aNewDeploymentObjectIsPushedToTargetedAndMatchedAgentsOnlyOnceEach() {
+  void aNewDeploymentObjectIsPushedToTargetedAndLabelOrAnnotationMatchedAgentsOnlyOnceEach() {
     var gen = fx.generator();
     String label = "env-" + UUID.randomUUID();
     String stack = fx.stack(gen);
@@ -129,15 +135,22 @@ class AgentPushTest {
     var both = fx.agent(List.of(gen.id()));
     addTarget(both.id(), stack);
     fx.labelAgent(both.id(), label);
+    String team = "team-" + UUID.randomUUID();
+    var r = a.as(gen.pak()).post("/stacks/" + stack + "/annotations",
+        new JsonObject().put("stack_id", stack).put("key", "team").put("value", team));
+    assertEquals(201, r.statusCode(), r.bodyAsString());
+    var annotated = fx.agent(List.of(gen.id()));
+    annotateAgent(annotated.id(), "team", team);
     var unregistered = fx.agent(List.of());
     fx.labelAgent(unregistered.id(), label);
     var unrelated = fx.agent(List.of(gen.id()));
+    annotateAgent(unrelated.id(), "team", "another-" + team);
     try (AgentSocket se = connect(b, explicit); AgentSocket sm = connect(b, matched); AgentSocket sb = connect(a, both);
-         AgentSocket su = connect(b, unregistered); AgentSocket sx = connect(b, unrelated)) {
+         AgentSocket sn = connect(b, annotated); AgentSocket su = connect(b, unregistered); AgentSocket sx = connect(b, unrelated)) {
       fx.deploymentObject(gen, stack, Fixtures.configMap("cm-" + UUID.randomUUID()));
       JsonObject stackBody = a.admin().get("/stacks/" + stack).bodyAsJsonObject();
       String expected = new WsFrame(WsVariant.STACK_CHANGED, stackBody).encode();
-      for (AgentSocket s : List.of(se, sm, sb)) {
+      for (AgentSocket s : List.of(se, sm, sb, sn)) {
         Eventually.value(() -> s.received.contains(expected) ? true : null);
       }
       for (var pair : List.of(Map.entry(sb, both), Map.entry(su, unregistered), Map.entry(sx, unrelated))) {
@@ -150,23 +163,26 @@ class AgentPushTest {
   }
 
   @Test
-  void aWorkOrderIsPushedToItsExplicitAndLabelMatchedAgentsOnlyOnceEach() {
+  void aWorkOrderIsPushedToItsExplicitAndLabelOrAnnotationMatchedAgentsOnlyOnceEach() {
     String label = "wo-" + UUID.randomUUID();
     var explicit = fx.agent(List.of());
     var matched = fx.agent(List.of());
     fx.labelAgent(matched.id(), label);
     var both = fx.agent(List.of());
     fx.labelAgent(both.id(), label);
+    var annotated = fx.agent(List.of());
+    annotateAgent(annotated.id(), "zone", label);
     var unrelated = fx.agent(List.of());
+    annotateAgent(unrelated.id(), "zone", "another-" + label);
     try (AgentSocket se = connect(b, explicit); AgentSocket sm = connect(b, matched); AgentSocket sb = connect(b, both);
-         AgentSocket sx = connect(b, unrelated)) {
+         AgentSocket sn = connect(b, annotated); AgentSocket sx = connect(b, unrelated)) {
       var r = a.admin().post("/work-orders", new JsonObject().put("work_type", "build").put("yaml_content", "kind: Build\n")
           .put("targeting", new JsonObject().put("agent_ids", new JsonArray().add(explicit.id()).add(both.id()))
-              .put("labels", new JsonArray().add(label))));
+              .put("labels", new JsonArray().add(label)).put("annotations", new JsonObject().put("zone", label))));
       assertEquals(201, r.statusCode(), r.bodyAsString());
       JsonObject order = r.bodyAsJsonObject();
       String expected = new WsFrame(WsVariant.WORK_ORDER, order).encode();
-      for (AgentSocket s : List.of(se, sm, sb)) {
+      for (AgentSocket s : List.of(se, sm, sb, sn)) {
         Eventually.value(() -> s.received.contains(expected) ? true : null);
       }
       barrier(sb, both.id());

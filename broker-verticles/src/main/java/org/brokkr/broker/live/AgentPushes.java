@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import org.brokkr.broker.live.OutboundLanes.Lane;
 import org.brokkr.broker.support.FailureLog;
 import org.brokkr.broker.support.Rows;
+import org.brokkr.broker.workorders.WorkOrderRepository;
 import org.brokkr.codecs.live.WsFrame;
 import org.brokkr.codecs.live.WsVariant;
 import org.slf4j.Logger;
@@ -27,34 +28,28 @@ public final class AgentPushes {
   /** The body of a removal: the reference's synthetic target, nil ids but the agent's. */
   private static final String NIL = new UUID(0, 0).toString();
 
-  private static final String LOCAL = "unnest($2::uuid[]) AS l(agent_id)";
+  private static final String LOCAL = "unnest($2::uuid[]) AS held(agent_id)";
   /** The stack and which of the agents {@code $2} it is associated with (as in {@code stacks.Matching}). */
   private static final String STACK = """
       SELECT s.id, s.created_at, s.updated_at, s.deleted_at, s.name, s.description, s.generator_id,
-             ARRAY(SELECT l.agent_id FROM\s""" + LOCAL + """
+             ARRAY(SELECT held.agent_id FROM\s""" + LOCAL + """
 
-               WHERE EXISTS (SELECT 1 FROM agent_targets t WHERE t.stack_id = s.id AND t.agent_id = l.agent_id)
+               WHERE EXISTS (SELECT 1 FROM agent_targets t WHERE t.stack_id = s.id AND t.agent_id = held.agent_id)
                   OR (EXISTS (SELECT 1 FROM agent_generator_registrations r
-                               WHERE r.generator_id = s.generator_id AND r.agent_id = l.agent_id)
+                               WHERE r.generator_id = s.generator_id AND r.agent_id = held.agent_id)
                       AND (EXISTS (SELECT 1 FROM stack_labels sl JOIN agent_labels al ON al.label = sl.label
-                                    WHERE sl.stack_id = s.id AND al.agent_id = l.agent_id)
+                                    WHERE sl.stack_id = s.id AND al.agent_id = held.agent_id)
                         OR EXISTS (SELECT 1 FROM stack_annotations sa
                                      JOIN agent_annotations aa ON aa.key = sa.key AND aa.value = sa.value
-                                    WHERE sa.stack_id = s.id AND aa.agent_id = l.agent_id)))) AS agents
+                                    WHERE sa.stack_id = s.id AND aa.agent_id = held.agent_id)))) AS agents
         FROM stacks s WHERE s.id = $1 AND s.deleted_at IS NULL""";
-  /** The work order and which of the agents {@code $2} may claim it (as the work-order queue decides). */
+  /** The work order and which of the agents {@code $2} may claim it (the work-order queue's own condition). */
   private static final String WORK_ORDER = """
       SELECT w.id, w.created_at, w.updated_at, w.work_type, w.yaml_content, w.status, w.claimed_by, w.claimed_at,
              w.claim_timeout_seconds, w.max_retries, w.retry_count, w.backoff_seconds, w.next_retry_after,
              w.last_error, w.last_error_at,
-             ARRAY(SELECT l.agent_id FROM\s""" + LOCAL + """
-
-               WHERE EXISTS (SELECT 1 FROM work_order_targets t WHERE t.work_order_id = w.id AND t.agent_id = l.agent_id)
-                  OR EXISTS (SELECT 1 FROM work_order_labels wl JOIN agent_labels al ON al.label = wl.label
-                              WHERE wl.work_order_id = w.id AND al.agent_id = l.agent_id)
-                  OR EXISTS (SELECT 1 FROM work_order_annotations n
-                               JOIN agent_annotations aa ON aa.key = n.key AND aa.value = n.value
-                              WHERE n.work_order_id = w.id AND aa.agent_id = l.agent_id)) AS agents
+             ARRAY(SELECT held.agent_id FROM\s""" + LOCAL + " WHERE " + WorkOrderRepository.eligible("held.agent_id") + """
+      ) AS agents
         FROM work_orders w WHERE w.id = $1""";
 
   private final AgentSockets sockets;

@@ -33,16 +33,19 @@ import org.brokkr.broker.http.HttpsServers;
 import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.http.Readiness;
 import org.brokkr.broker.http.ServingCertificate;
+import org.brokkr.broker.live.AgentPushes;
 import org.brokkr.broker.live.AgentSocketLeaseVerticle;
 import org.brokkr.broker.live.AgentSockets;
+import org.brokkr.broker.live.PushCounters;
 import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.broker.ops.ConfigMapWatchVerticle;
 import org.brokkr.broker.ops.ConfigReloadVerticle;
 import org.brokkr.broker.ops.StateGaugesVerticle;
-import org.brokkr.broker.support.ChangeListenerVerticle;
 import org.brokkr.broker.support.Channels;
+import org.brokkr.broker.support.NotificationHub;
 import org.brokkr.broker.support.ResourceVerticle;
 import org.brokkr.broker.workorders.WorkOrderMaintenanceVerticle;
+import org.brokkr.codecs.Addresses;
 import org.brokkr.codecs.LocalCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +66,7 @@ public final class Broker {
   private Pool pool;
   private PgConnectOptions listenOptions;
   private Channels channels;
+  private AgentSockets sockets;
 
   private Broker(Vertx vertx, BrokerConfig config) {
     this.vertx = vertx;
@@ -84,7 +88,13 @@ public final class Broker {
     metrics.adminPakHash(config.adminPakHash());
     PakAuthProvider provider = new PakAuthProvider(vertx, cache, config.pakFormat(), metrics.eventBus());
     ApiContract contract = ApiContract.load();
-    AgentSockets sockets = new AgentSockets(cache, () -> pool);
+    sockets = new AgentSockets(cache, () -> pool);
+    for (String lane : PushCounters.lanes()) {
+      metrics.counter("brokkr_ws_push_frames", "Frames to agent sockets by lane: queued for writing, or dropped (lane full)",
+          sockets.counters(), c -> c.queued(lane), "lane", lane, "result", "queued");
+      metrics.counter("brokkr_ws_push_frames", "Frames to agent sockets by lane: queued for writing, or dropped (lane full)",
+          sockets.counters(), c -> c.dropped(lane), "lane", lane, "result", "dropped");
+    }
     List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates, sockets);
     Operations operations = ResourceCatalog.operations(resources);
     return servingCertificate()
@@ -119,9 +129,19 @@ public final class Broker {
           channels = resolved;
           return target;
         }))
-        .compose(target -> vertx.deployVerticle(new ChangeListenerVerticle(target.connectOptions(), channels, cache, targetStates))
-            .onSuccess(id -> listenOptions = target.connectOptions())
-            .onSuccess(deployments::add))
+        .compose(target -> {
+          // every feature that hears other replicas' changes subscribes here, before the hub listens
+          NotificationHub hub = new NotificationHub(target.connectOptions())
+              .subscribe(channels.invalidate(), cache::invalidate, up -> cache.invalidate("*"))
+              .subscribe(channels.targetState(), targetStates::changed, targetStates::listening)
+              // another replica reloaded its configuration: the configuration's owner decides what to do
+              .subscribe(channels.config(), payload -> vertx.eventBus().publish(Addresses.CONFIG_PEER_RELOADED, payload))
+              // pushes to the agents whose sockets this replica holds, whichever replica made the change
+              .subscribe(channels.push(), new AgentPushes(sockets, () -> pool)::notified);
+          return vertx.deployVerticle(hub)
+              .onSuccess(id -> listenOptions = target.connectOptions())
+              .onSuccess(deployments::add);
+        })
         // the runtime settings' owner comes before everything that subscribes to their changes
         .compose(v -> vertx.deployVerticle(new ConfigReloadVerticle(config, pool)).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> config.source().configMap().isEmpty() ? Future.<Void>succeededFuture()
@@ -205,6 +225,11 @@ public final class Broker {
 
   public Pool pool() {
     return pool;
+  }
+
+  /** This replica's open agent sockets. */
+  public AgentSockets sockets() {
+    return sockets;
   }
 
   public Future<Void> stop() {

@@ -55,7 +55,8 @@ public final class AgentSocketEndpoint {
         return;
       }
       ServerWebSocket socket = ar.result();
-      AgentConnection connection = new AgentConnection(agentId, pakHash, socket, context, remoteAddress, userAgent);
+      AgentConnection connection = new AgentConnection(agentId, pakHash, socket, context, remoteAddress, userAgent,
+          sockets.counters());
       AgentUplink uplink = new AgentUplink(vertx, connection, socket, ownerOf);
       socket.textMessageHandler(uplink::received);
       socket.binaryMessageHandler(b -> LOG.debug("agent socket binary frame ignored agent_id={} bytes={}", agentId, b.length()));

@@ -39,6 +39,7 @@ public final class AgentSockets {
   private final String replicaId;
   private final AuthCache authCache;
   private final Supplier<Pool> pool;
+  private final PushCounters counters = new PushCounters();
   private volatile Vertx vertx;
 
   public AgentSockets(AuthCache authCache, Supplier<Pool> pool) {
@@ -52,6 +53,11 @@ public final class AgentSockets {
   /** The id this replica's rows carry in {@code agent_ws_connections}. */
   public String replicaId() {
     return replicaId;
+  }
+
+  /** Frames queued and dropped on this replica's sockets, by lane. */
+  public PushCounters counters() {
+    return counters;
   }
 
   long authGeneration() {

@@ -74,6 +74,11 @@ public final class BrokerMetrics {
         .description("Entries held by the cache").tags("cache", name).register(registry);
   }
 
+  /** A counter read from its owner's own count at scrape time ({@code name} without {@code _total}). */
+  public <T> void counter(String name, String help, T source, ToLongFunction<T> value, String... tags) {
+    FunctionCounter.builder(name, source, c -> value.applyAsLong(c)).description(help).tags(tags).register(registry);
+  }
+
   /** {@code brokkr_default_admin_pak_hash_in_use}: 1 when the configured admin PAK hash is the reference's public development hash. */
   public void adminPakHash(java.util.Optional<String> configured) {
     boolean inUse = configured.filter(PUBLIC_DEVELOPMENT_PAK_HASH::equalsIgnoreCase).isPresent();

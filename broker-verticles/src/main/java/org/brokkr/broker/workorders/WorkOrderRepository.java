@@ -117,7 +117,8 @@ public final class WorkOrderRepository {
 
   private final Tags tags = new Tags("work_order");
 
-  private static String eligible(String agentParam) {
+  /** The condition that agent {@code agentParam} (a parameter or column) may see and claim order {@code w}. */
+  public static String eligible(String agentParam) {
     return ELIGIBLE.replace("$A", agentParam);
   }
 

@@ -6,7 +6,9 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.brokkr.broker.testing.TestBroker;
 
@@ -17,12 +19,15 @@ final class AgentSocket implements AutoCloseable {
 
   final WebSocket socket;
   final CompletableFuture<Short> closed = new CompletableFuture<>();
+  /** Every text frame the broker sent, in order. */
+  final List<String> received = new CopyOnWriteArrayList<>();
   private final WebSocketClient client;
 
   private AgentSocket(WebSocketClient client, WebSocket socket) {
     this.client = client;
     this.socket = socket;
     socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+    socket.textMessageHandler(received::add);
   }
 
   static WebSocketConnectOptions options(TestBroker broker, String pak) {
@@ -69,6 +74,11 @@ final class AgentSocket implements AutoCloseable {
 
   void sendBinary(Buffer data) {
     await(socket.writeBinaryMessage(data));
+  }
+
+  /** The frames received so far of one type, parsed. */
+  List<JsonObject> frames(String type) {
+    return received.stream().map(JsonObject::new).filter(f -> type.equals(f.getString("type"))).toList();
   }
 
   /** The close code the broker closed the socket with. */

@@ -44,6 +44,9 @@ final class KnownBlockingCalls implements BlockHoundIntegration {
     builder.allowBlockingCallsInside("io.netty.handler.ssl.JdkSslServerContext", "<clinit>");
     // The JDK reading its net.properties once, when the first server socket of the JVM is made.
     builder.allowBlockingCallsInside("sun.net.NetProperties", "<clinit>");
+    // Netty's buffer allocator growing its pool of magazines under contention (large buffers on
+    // several event loops at once, e.g. a batch of telemetry rows): a short lock inside the allocator.
+    builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
     // Test infrastructure, not the broker: fabric8's mock API server waits for its own executor on
     // its event loop when a client closes a watch (the ConfigMap watch test).
     builder.allowBlockingCallsInside("io.fabric8.kubernetes.client.server.mock.WatchEventsListener", "onClosed");

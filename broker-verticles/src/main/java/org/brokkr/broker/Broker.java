@@ -36,6 +36,7 @@ import org.brokkr.broker.http.ServingCertificate;
 import org.brokkr.broker.live.AgentSocketLeaseVerticle;
 import org.brokkr.broker.live.AgentSockets;
 import org.brokkr.broker.live.FleetUpdatesVerticle;
+import org.brokkr.broker.live.LiveRelayVerticle;
 import org.brokkr.broker.live.LiveStreams;
 import org.brokkr.broker.telemetry.StackGrants;
 import org.brokkr.broker.telemetry.TelemetryCounters;
@@ -144,6 +145,9 @@ public final class Broker {
         // telemetry rows are written in batches; the fleet's live subscribers are kept up to date
         .compose(v -> vertx.deployVerticle(telemetryWriter).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new FleetUpdatesVerticle(pool, streams, FleetUpdatesVerticle.SWEEP_MILLIS))
+            .onSuccess(deployments::add).<Void>mapEmpty())
+        // live frames reach the subscribers of every replica
+        .compose(v -> vertx.deployVerticle(new LiveRelayVerticle(listenOptions, pool, streams))
             .onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new AuthFailuresVerticle(pool)).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new WorkOrderMaintenanceVerticle(pool, config.workOrderMaintenanceIntervalMillis()))

@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * {@code fleet_update} frames for the fleet's live subscribers: an agent's record when its socket
  * opens or closes and when it sends a heartbeat ({@link Addresses#FLEET_AGENT_CHANGED}), and every
  * {@link #SWEEP_MILLIS} ms the records whose work counters changed since the previous sweep (the
- * first sweep after subscribers appear only takes note). Nothing is read while nobody follows.
+ * first sweep after subscribers appear only takes note). An agent's change is read and published
+ * whether or not this replica has fleet subscribers, since another replica's may follow (the
+ * relay carries it there); the sweep reads the whole fleet only while this replica has fleet
+ * subscribers, and what it finds goes to them alone (every replica sweeps for its own).
  * One instance per broker.
  */
 public final class FleetUpdatesVerticle extends VerticleBase {
@@ -61,9 +64,6 @@ public final class FleetUpdatesVerticle extends VerticleBase {
   }
 
   private void changed(String agentId) {
-    if (!streams.hasFleetSubscribers()) {
-      return;
-    }
     UUID id;
     try {
       id = UUID.fromString(agentId);
@@ -74,7 +74,7 @@ public final class FleetUpdatesVerticle extends VerticleBase {
       if (ar.failed()) {
         LOG.debug("fleet update not read agent_id={}: {}", id, FailureLog.oneLine(ar.cause().toString()));
       } else if (!ar.result().isEmpty()) {
-        publish(ar.result().getJsonObject(0));
+        publish(ar.result().getJsonObject(0), true);
       }
     });
   }
@@ -105,15 +105,20 @@ public final class FleetUpdatesVerticle extends VerticleBase {
       List<Object> counters = COUNTERS.stream().map(record::getValue).toList();
       now.put(id, counters);
       if (!seeding && !counters.equals(seen.get(id))) {
-        publish(record);
+        publish(record, false);
       }
     }
     seen = now;
   }
 
-  private void publish(JsonObject record) {
+  private void publish(JsonObject record, boolean everywhere) {
     try {
-      streams.fleetFrame(new WsFrame(WsVariant.FLEET_UPDATE, record).encode());
+      String frame = new WsFrame(WsVariant.FLEET_UPDATE, record).encode();
+      if (everywhere) {
+        streams.fleetFrame(frame);
+      } else {
+        streams.localFleetFrame(frame);
+      }
     } catch (MalformedFrameException e) {
       LOG.warn("fleet update not sent agent_id={}: {}", record.getString("agent_id"), e.getMessage());
     }

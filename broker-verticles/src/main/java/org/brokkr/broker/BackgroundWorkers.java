@@ -11,6 +11,8 @@ import org.brokkr.broker.config.RetentionSettings;
 import org.brokkr.broker.config.WebhookSettings;
 import org.brokkr.broker.events.AgentEventRetentionVerticle;
 import org.brokkr.broker.support.Channels;
+import org.brokkr.broker.telemetry.TelemetryEvictionVerticle;
+import org.brokkr.broker.telemetry.TelemetryRetention;
 import org.brokkr.broker.webhooks.DeliveryCleanupVerticle;
 import org.brokkr.broker.webhooks.DeliveryWorkerVerticle;
 import org.brokkr.broker.webhooks.EventDispatcherVerticle;
@@ -33,6 +35,7 @@ final class BackgroundWorkers {
         new DeliveryCleanupVerticle(pool, w.cleanupIntervalSeconds(), w.cleanupRetentionDays()),
         new OutboxCleanupVerticle(pool, r.outboxCleanupIntervalSeconds(), r.outboxRetentionHours()),
         new AuditLogCleanupVerticle(pool, r.auditCleanupIntervalSeconds(), r.auditLogRetentionDays())));
+    out.add(new TelemetryEvictionVerticle(pool, TelemetryEvictionVerticle.INTERVAL_SECONDS, TelemetryRetention.CEILING_SECONDS));
     if (r.agentEventsRetentionDays() > 0) {
       out.add(new AgentEventRetentionVerticle(pool, r.agentEventsCleanupIntervalSeconds(), r.agentEventsRetentionDays()));
     }

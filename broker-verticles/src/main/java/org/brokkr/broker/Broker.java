@@ -37,6 +37,13 @@ import org.brokkr.broker.live.AgentPushes;
 import org.brokkr.broker.live.AgentSocketLeaseVerticle;
 import org.brokkr.broker.live.AgentSockets;
 import org.brokkr.broker.live.PushCounters;
+import org.brokkr.broker.live.FleetUpdatesVerticle;
+import org.brokkr.broker.live.LiveRelayVerticle;
+import org.brokkr.broker.live.LiveStreams;
+import org.brokkr.broker.telemetry.StackGrants;
+import org.brokkr.broker.telemetry.TelemetryCounters;
+import org.brokkr.broker.telemetry.TelemetryIngest;
+import org.brokkr.broker.telemetry.TelemetryWriter;
 import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.broker.ops.ConfigMapWatchVerticle;
 import org.brokkr.broker.ops.ConfigReloadVerticle;
@@ -95,12 +102,19 @@ public final class Broker {
       metrics.counter("brokkr_ws_push_frames", "Frames to agent sockets by lane: queued for writing, or dropped (lane full)",
           sockets.counters(), c -> c.dropped(lane), "lane", lane, "result", "dropped");
     }
-    List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates, sockets);
+    LiveStreams streams = new LiveStreams();
+    TelemetryCounters telemetryCounters = new TelemetryCounters();
+    TelemetryWriter telemetryWriter = new TelemetryWriter(() -> pool, telemetryCounters);
+    TelemetryIngest telemetry = new TelemetryIngest(() -> pool, telemetryCounters, telemetryWriter,
+        new StackGrants(targetStates), streams);
+    metrics.telemetry(telemetryCounters, telemetryWriter::queued);
+    List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates, sockets,
+        streams);
     Operations operations = ResourceCatalog.operations(resources);
     return servingCertificate()
         .compose(https -> vertx.deployVerticle(() -> {
           HttpApiVerticle http = new HttpApiVerticle(config, contract, operations, provider, readiness, targetStates, metrics, https,
-              sockets);
+              sockets, telemetry);
           return new PortReporting(http, port);
         }, new DeploymentOptions().setInstances(config.httpInstances()))
             .onSuccess(deployments::add)
@@ -148,6 +162,13 @@ public final class Broker {
             : vertx.deployVerticle(new ConfigMapWatchVerticle(config.source())).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> deployAll(resources))
         .compose(v -> vertx.deployVerticle(new AgentSocketLeaseVerticle(sockets)).onSuccess(deployments::add).<Void>mapEmpty())
+        // telemetry rows are written in batches; the fleet's live subscribers are kept up to date
+        .compose(v -> vertx.deployVerticle(telemetryWriter).onSuccess(deployments::add).<Void>mapEmpty())
+        .compose(v -> vertx.deployVerticle(new FleetUpdatesVerticle(pool, streams, FleetUpdatesVerticle.SWEEP_MILLIS))
+            .onSuccess(deployments::add).<Void>mapEmpty())
+        // live frames reach the subscribers of every replica
+        .compose(v -> vertx.deployVerticle(new LiveRelayVerticle(listenOptions, pool, streams))
+            .onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new AuthFailuresVerticle(pool)).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new WorkOrderMaintenanceVerticle(pool, config.workOrderMaintenanceIntervalMillis()))
             .onSuccess(deployments::add).<Void>mapEmpty())

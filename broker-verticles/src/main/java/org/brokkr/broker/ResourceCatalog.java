@@ -19,9 +19,12 @@ import org.brokkr.broker.health.HealthVerticle;
 import org.brokkr.broker.http.Operations;
 import org.brokkr.broker.live.AgentSockets;
 import org.brokkr.broker.live.LiveConnectionsVerticle;
+import org.brokkr.broker.live.LiveStreams;
 import org.brokkr.broker.ops.AdminConfigVerticle;
 import org.brokkr.broker.stacks.StacksVerticle;
 import org.brokkr.broker.support.ResourceVerticle;
+import org.brokkr.broker.telemetry.TelemetryHistoryVerticle;
+import org.brokkr.broker.telemetry.TelemetryRetention;
 import org.brokkr.broker.workorders.WorkOrderQueueVerticle;
 import org.brokkr.broker.workorders.WorkOrdersVerticle;
 import org.brokkr.broker.templates.TemplateInstantiationVerticle;
@@ -39,7 +42,7 @@ public final class ResourceCatalog {
   private ResourceCatalog() {}
 
   public static List<Supplier<ResourceVerticle>> verticles(BrokerConfig config, Supplier<Pool> pool, AuthCache auth,
-      TargetStateCache targetStates, AgentSockets sockets) {
+      TargetStateCache targetStates, AgentSockets sockets, LiveStreams streams) {
     FleetSnapshots fleet = new FleetSnapshots(config.fleetSnapshotMaxAgeMillis());
     WebhookCipher webhookCipher = WebhookCipher.of(config.webhooks().encryptionKey());
     return List.of(
@@ -60,7 +63,8 @@ public final class ResourceCatalog {
         () -> new WebhooksVerticle(pool.get(), webhookCipher),
         () -> new AgentWebhooksVerticle(pool.get(), webhookCipher, config.webhooks().claimTtlSeconds()),
         () -> new AdminConfigVerticle(pool.get()),
-        () -> new LiveConnectionsVerticle(pool.get(), sockets));
+        () -> new LiveConnectionsVerticle(pool.get(), sockets, streams),
+        () -> new TelemetryHistoryVerticle(pool.get(), TelemetryRetention.CEILING_SECONDS));
   }
 
   /** Which address owns each operation: one blueprint instance of every verticle, never deployed. */

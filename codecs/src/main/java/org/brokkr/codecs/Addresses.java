@@ -21,8 +21,12 @@ public final class Addresses {
   public static final String FLEET = "brokkr.fleet";
   public static final String WEBHOOKS = "brokkr.webhooks";
   public static final String AGENT_WEBHOOKS = "brokkr.webhooks.agent";
+  /** Telemetry history of stacks (Kubernetes events and pod log lines). */
+  public static final String TELEMETRY = "brokkr.telemetry";
   /** The agent live channel's admin view (open sockets of the deployment). */
   public static final String LIVE_CONNECTIONS = "brokkr.live.connections";
+  /** Published locally: an agent's fleet record may have changed (body: the agent id), for the fleet's live subscribers. */
+  public static final String FLEET_AGENT_CHANGED = "brokkr.fleet.agent-changed";
   /** Published locally: deliveries the broker posts itself are due (body: JSON array of subscription ids). */
   public static final String WEBHOOK_DELIVERIES_DUE = "brokkr.webhooks.deliveries-due";
   /** Fire-and-forget: a request was refused for an unknown PAK (written to the audit log). */

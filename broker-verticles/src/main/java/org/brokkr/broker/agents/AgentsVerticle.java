@@ -182,6 +182,8 @@ public final class AgentsVerticle extends ResourceVerticle {
       if (!found) {
         throw ApiError.notFound("agent_not_found", "agent not found");
       }
+      // the fleet's live subscribers see the new heartbeat
+      vertx.eventBus().publish(Addresses.FLEET_AGENT_CHANGED, id.toString());
       return ApiResponse.noContent();
     });
   }

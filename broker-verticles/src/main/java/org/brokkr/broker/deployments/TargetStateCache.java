@@ -2,11 +2,14 @@ package org.brokkr.broker.deployments;
 
 import io.vertx.core.json.JsonArray;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.brokkr.codecs.Pak;
 
 /**
@@ -30,6 +33,7 @@ public final class TargetStateCache {
   private volatile boolean listening;
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
+  private final List<Consumer<UUID>> listeners = new CopyOnWriteArrayList<>();
 
   public TargetStateCache(long ttlMillis, int maxEntries) {
     this.ttlNanos = ttlMillis * 1_000_000L;
@@ -90,6 +94,18 @@ public final class TargetStateCache {
     return entry;
   }
 
+  /**
+   * Also tells {@code listener} of every change: the agent whose target state changed, or null for
+   * any agent (a change of many, or notifications possibly lost). Called on the listening thread.
+   */
+  public void onChange(Consumer<UUID> listener) {
+    listeners.add(listener);
+  }
+
+  private void tell(UUID agent) {
+    listeners.forEach(l -> l.accept(agent));
+  }
+
   /** A change notification: an agent id, or {@code *} (or anything unparsable) for all agents. */
   public void changed(String payload) {
     generation.incrementAndGet();
@@ -105,6 +121,7 @@ public final class TargetStateCache {
       entries.remove(new Key(agent, true));
       entries.remove(new Key(agent, false));
     }
+    tell(agent);
   }
 
   /** The listening connection is up (after every (re)subscribe) or down. */
@@ -112,6 +129,7 @@ public final class TargetStateCache {
     generation.incrementAndGet();
     entries.clear();
     listening = up;
+    tell(null);
   }
 
   static String etagOf(JsonArray body) {

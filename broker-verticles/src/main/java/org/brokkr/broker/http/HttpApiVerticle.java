@@ -12,6 +12,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.brokkr.broker.auth.PakAuthProvider;
@@ -21,6 +22,8 @@ import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.live.AgentSocketEndpoint;
 import org.brokkr.broker.live.AgentSockets;
+import org.brokkr.broker.live.LiveStreamEndpoint;
+import org.brokkr.broker.telemetry.TelemetryIngest;
 import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.codecs.ApiError;
 import org.brokkr.codecs.Failure;
@@ -45,6 +48,8 @@ public final class HttpApiVerticle extends VerticleBase {
   private final BrokerMetrics metrics;
   private final Optional<HttpsServers> https;
   private final AgentSockets sockets;
+  private final TelemetryIngest telemetry;
+  private LiveStreamEndpoint liveStreams;
   private HttpServer server;
   private ClientInfo clients;
   private AgentSocketEndpoint agentSockets;
@@ -54,8 +59,9 @@ public final class HttpApiVerticle extends VerticleBase {
 
   public HttpApiVerticle(BrokerConfig config, ApiContract contract, Operations operations, PakAuthProvider authProvider,
       Readiness readiness, TargetStateCache targetStates, BrokerMetrics metrics, Optional<HttpsServers> https,
-      AgentSockets sockets) {
+      AgentSockets sockets, TelemetryIngest telemetry) {
     this.sockets = sockets;
+    this.telemetry = telemetry;
     this.operations = operations;
     this.https = https;
     this.metrics = metrics;
@@ -69,7 +75,8 @@ public final class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     clients = new ClientInfo(config.trustedProxies());
-    agentSockets = new AgentSocketEndpoint(vertx, sockets, operations::owner);
+    agentSockets = new AgentSocketEndpoint(vertx, sockets, operations::owner, telemetry);
+    liveStreams = new LiveStreamEndpoint(vertx, telemetry.streams(), telemetry.pool());
     dispatcher = new ApiDispatcher(vertx, operations, targetStates, readiness, clients, metrics.eventBus());
     errors = new ErrorPages(vertx, clients);
     endpoints = EndpointLabels.from(contract.json());
@@ -97,6 +104,17 @@ public final class HttpApiVerticle extends VerticleBase {
           // the agent live channel: outside the contract, authenticated like the API
           root.get(AgentSocketEndpoint.PATH).handler(this::gateUntilStarted);
           root.get(AgentSocketEndpoint.PATH).handler(this::agentSocket);
+          // the subscriber streams: outside the contract too, before the API's own routes
+          root.get(LiveStreamEndpoint.STACK_PATH).handler(this::gateUntilStarted);
+          root.get(LiveStreamEndpoint.STACK_PATH).handler(ctx -> {
+            RequestLog.endpoint(ctx, LiveStreamEndpoint.STACK_PATH);
+            liveStreams.handle(ctx, true, authProvider);
+          });
+          root.get(LiveStreamEndpoint.FLEET_PATH).handler(this::gateUntilStarted);
+          root.get(LiveStreamEndpoint.FLEET_PATH).handler(ctx -> {
+            RequestLog.endpoint(ctx, LiveStreamEndpoint.FLEET_PATH);
+            liveStreams.handle(ctx, false, authProvider);
+          });
           root.route("/api/v1/*").handler(apiCors);
           root.route("/api/v1/*").handler(this::gateUntilStarted);
           root.route("/api/v1/*").handler(BodyHandler.create()
@@ -111,6 +129,7 @@ public final class HttpApiVerticle extends VerticleBase {
           HttpServerOptions options = new HttpServerOptions()
               .setMaxWebSocketFrameSize(AgentSocketEndpoint.MAX_FRAME_BYTES)
               .setMaxWebSocketMessageSize(AgentSocketEndpoint.MAX_MESSAGE_BYTES)
+              .setWebSocketSubProtocols(List.of(LiveStreamEndpoint.SUBPROTOCOL))
               .setHost(config.host())
               .setPort(config.port())
               .setCompressionSupported(true)

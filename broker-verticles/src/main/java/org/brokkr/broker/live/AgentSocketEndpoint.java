@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.UUID;
 import java.util.function.Function;
+import org.brokkr.broker.telemetry.TelemetryIngest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +27,12 @@ public final class AgentSocketEndpoint {
   private final Vertx vertx;
   private final AgentSockets sockets;
   private final Function<String, String> ownerOf;
+  private final TelemetryIngest telemetry;
 
   /** {@code ownerOf} names the event-bus address that owns an API operation. */
-  public AgentSocketEndpoint(Vertx vertx, AgentSockets sockets, Function<String, String> ownerOf) {
+  public AgentSocketEndpoint(Vertx vertx, AgentSockets sockets, Function<String, String> ownerOf, TelemetryIngest telemetry) {
     this.vertx = vertx;
+    this.telemetry = telemetry;
     this.sockets = sockets;
     this.ownerOf = ownerOf;
   }
@@ -57,7 +60,7 @@ public final class AgentSocketEndpoint {
       ServerWebSocket socket = ar.result();
       AgentConnection connection = new AgentConnection(agentId, pakHash, socket, context, remoteAddress, userAgent,
           sockets.counters());
-      AgentUplink uplink = new AgentUplink(vertx, connection, socket, ownerOf);
+      AgentUplink uplink = new AgentUplink(vertx, connection, socket, ownerOf, telemetry);
       socket.textMessageHandler(uplink::received);
       socket.binaryMessageHandler(b -> LOG.debug("agent socket binary frame ignored agent_id={} bytes={}", agentId, b.length()));
       // an oversize message is reported here, not closed by the server: the socket ends with 1009

@@ -73,6 +73,7 @@ public final class AgentSockets {
       previous.close(REPLACED, "replaced by a newer connection");
     }
     repo.opened(pool.get(), c, replicaId)
+        .onSuccess(v -> fleetChanged(c))
         .onFailure(e -> LOG.warn("agent socket not recorded agent_id={}: {}", c.agentId, FailureLog.oneLine(e.toString())));
     if (authCache.generation() != authGenerationAtLookup) {
       reverify(c);
@@ -82,7 +83,15 @@ public final class AgentSockets {
   void closed(AgentConnection c) {
     open.remove(c.agentId, c);
     repo.closed(pool.get(), c)
+        .onSuccess(v -> fleetChanged(c))
         .onFailure(e -> LOG.warn("agent socket record not removed agent_id={}: {}", c.agentId, FailureLog.oneLine(e.toString())));
+  }
+
+  private void fleetChanged(AgentConnection c) {
+    Vertx v = vertx;
+    if (v != null) {
+      v.eventBus().publish(Addresses.FLEET_AGENT_CHANGED, c.agentId.toString());
+    }
   }
 
   /** The open socket of an agent on this replica, if any. */

@@ -1,5 +1,6 @@
 package org.brokkr.broker.live;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -17,6 +18,7 @@ import org.brokkr.codecs.Identity;
 import org.brokkr.codecs.live.MalformedFrameException;
 import org.brokkr.codecs.live.WsFrame;
 import org.brokkr.codecs.live.WsVariant;
+import org.brokkr.broker.telemetry.TelemetryIngest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * What an agent sends on its socket, served by the same operations as its REST twins, with the
  * socket's agent as the caller: a heartbeat is {@code record_heartbeat}, an event
  * {@code create_event}, a health record {@code update_health_status}; their checks, storage,
- * audit entries and events are those of the REST call. A frame about another agent is refused;
- * a malformed or unknown one is ignored. At most {@link #MAX_IN_FLIGHT} frames are served at once:
- * beyond that the socket stops reading until one is done.
+ * audit entries and events are those of the REST call. Telemetry frames ({@code k8s_event},
+ * {@code pod_log_line}, {@code log_gap}) go to {@link TelemetryIngest}. A frame about another
+ * agent is refused; a malformed or unknown one is ignored; both are counted, and the socket stays.
+ * At most {@link #MAX_IN_FLIGHT} frames are served at once: beyond that the socket stops reading
+ * until one is done.
  */
 final class AgentUplink {
   static final int MAX_IN_FLIGHT = 16;
@@ -38,10 +42,15 @@ final class AgentUplink {
   private final ServerWebSocket socket;
   private final Function<String, String> ownerOf;
   private final Identity caller;
+  private final TelemetryIngest telemetry;
+  private final TelemetryIngest.Socket telemetrySocket;
   private int inFlight;
 
-  AgentUplink(Vertx vertx, AgentConnection connection, ServerWebSocket socket, Function<String, String> ownerOf) {
+  AgentUplink(Vertx vertx, AgentConnection connection, ServerWebSocket socket, Function<String, String> ownerOf,
+      TelemetryIngest telemetry) {
     this.vertx = vertx;
+    this.telemetry = telemetry;
+    this.telemetrySocket = telemetry.socket(connection.agentId);
     this.connection = connection;
     this.socket = socket;
     this.ownerOf = ownerOf;
@@ -53,6 +62,7 @@ final class AgentUplink {
     try {
       frame = WsFrame.parse(text);
     } catch (MalformedFrameException e) {
+      telemetry.counters().countMalformed();
       LOG.debug("agent socket frame ignored agent_id={}: {}", connection.agentId, e.getMessage());
       return;
     }
@@ -62,6 +72,7 @@ final class AgentUplink {
       return;
     }
     if (!connection.agentId.toString().equals(frame.agentId())) {
+      telemetry.counters().countWrongAgent();
       LOG.warn("agent socket frame refused agent_id={} type={} body_agent_id={}: an agent speaks only for itself",
           connection.agentId, frame.variant().wire(), frame.agentId());
       return;
@@ -82,6 +93,7 @@ final class AgentUplink {
               .put("status", frame.body().getString("status"))
               .put("summary", summary(frame.body().getString("summary")))
               .put("checked_at", frame.body().getString("checked_at")))));
+      case K8S_EVENT, POD_LOG_LINE, LOG_GAP -> telemetry(frame);
       default -> LOG.debug("agent socket frame ignored agent_id={} type={}: not served in this version",
           connection.agentId, frame.variant().wire());
     }
@@ -99,17 +111,33 @@ final class AgentUplink {
     }
   }
 
+  private void telemetry(WsFrame frame) {
+    Future<Void> done = telemetrySocket.received(frame);
+    if (!done.isComplete()) {
+      hold();
+      done.onComplete(ar -> release());
+    }
+  }
+
+  private void hold() {
+    if (++inFlight >= MAX_IN_FLIGHT) {
+      socket.pause();
+    }
+  }
+
+  private void release() {
+    if (inFlight-- == MAX_IN_FLIGHT) {
+      socket.resume();
+    }
+  }
+
   private void serve(String operation, JsonObject body) {
     String address = ownerOf.apply(operation);
     ApiRequest request = new ApiRequest(operation, caller, Map.of("id", connection.agentId.toString()), Map.of(),
         body.toBuffer(), ApiResponse.JSON, ApiResponse.JSON, connection.remoteAddress, connection.userAgent, null);
-    if (++inFlight >= MAX_IN_FLIGHT) {
-      socket.pause();
-    }
+    hold();
     vertx.eventBus().<ApiResponse>request(address, request, SEND).onComplete(ar -> {
-      if (inFlight-- == MAX_IN_FLIGHT) {
-        socket.resume();
-      }
+      release();
       if (ar.failed()) {
         ApiError error = ar.cause() instanceof ReplyException re && re.failureCode() > 0
             ? ApiError.fromJson(Failure.fromNumber(re.failureCode()), re.getMessage())

@@ -14,15 +14,17 @@ import org.brokkr.codecs.ApiResponse;
 /**
  * {@code GET /admin/ws/connections}: the open agent sockets of the whole deployment, whichever
  * replica holds them. Counters of this replica's sockets are current; others' are as of their
- * replica's last refresh. There are no live subscriber streams yet, so {@code live_subscribers} is 0.
+ * replica's last refresh. {@code live_subscribers} counts this replica's subscriber streams.
  */
 public final class LiveConnectionsVerticle extends ResourceVerticle {
   private final Pool pool;
   private final AgentSockets sockets;
+  private final LiveStreams streams;
 
-  public LiveConnectionsVerticle(Pool pool, AgentSockets sockets) {
+  public LiveConnectionsVerticle(Pool pool, AgentSockets sockets, LiveStreams streams) {
     this.pool = pool;
     this.sockets = sockets;
+    this.streams = streams;
   }
 
   @Override
@@ -56,7 +58,7 @@ public final class LiveConnectionsVerticle extends ResourceVerticle {
       return ApiResponse.ok(new JsonObject()
           .put("connected_agents", connections.size())
           .put("connections", connections)
-          .put("live_subscribers", 0));
+          .put("live_subscribers", streams.subscribers()));
     });
   }
 }

@@ -79,6 +79,28 @@ public final class BrokerMetrics {
     FunctionCounter.builder(name, source, c -> value.applyAsLong(c)).description(help).tags(tags).register(registry);
   }
 
+  /**
+   * {@code brokkr_ws_telemetry_frames_total{result}}: what became of the frames agents sent on
+   * their sockets (accepted, or the reason they were dropped), {@code brokkr_ws_telemetry_rows_stored_total},
+   * and {@code brokkr_ws_telemetry_write_queue} (rows waiting to be written).
+   */
+  public void telemetry(org.brokkr.broker.telemetry.TelemetryCounters c, java.util.function.IntSupplier queued) {
+    Map<String, ToLongFunction<org.brokkr.broker.telemetry.TelemetryCounters>> results = Map.of(
+        "accepted", org.brokkr.broker.telemetry.TelemetryCounters::accepted,
+        "malformed", org.brokkr.broker.telemetry.TelemetryCounters::malformed,
+        "wrong_agent", org.brokkr.broker.telemetry.TelemetryCounters::wrongAgent,
+        "stack_not_given", org.brokkr.broker.telemetry.TelemetryCounters::stackNotGiven,
+        "queue_full", org.brokkr.broker.telemetry.TelemetryCounters::queueFull,
+        "write_failed", org.brokkr.broker.telemetry.TelemetryCounters::writeFailed);
+    results.forEach((result, read) -> FunctionCounter.builder("brokkr_ws_telemetry_frames", c, x -> read.applyAsLong(x))
+        .description("Frames agents sent on their live channel, by what became of them").tags("result", result)
+        .register(registry));
+    FunctionCounter.builder("brokkr_ws_telemetry_rows_stored", c, x -> x.stored())
+        .description("Telemetry rows written to the database").register(registry);
+    Gauge.builder("brokkr_ws_telemetry_write_queue", queued::getAsInt)
+        .description("Telemetry rows waiting to be written").register(registry);
+  }
+
   /** {@code brokkr_default_admin_pak_hash_in_use}: 1 when the configured admin PAK hash is the reference's public development hash. */
   public void adminPakHash(java.util.Optional<String> configured) {
     boolean inUse = configured.filter(PUBLIC_DEVELOPMENT_PAK_HASH::equalsIgnoreCase).isPresent();

@@ -17,6 +17,8 @@ public record Channels(String targetState, String invalidate, String outbox, Str
   public static final String CONFIG = "brokkr_config_reload";
   /** Live-channel pushes due: ids of what changed, for the replicas holding the agents' sockets. */
   public static final String PUSH = "brokkr_push";
+  /** Live subscriber frames between replicas (resolved by their relay, not here). */
+  public static final String LIVE = "brokkr_live";
 
   /** {@code SELECT pg_notify(<channel>, $1)} for one base name, resolved where it runs. */
   public static String notifySql(String base) {

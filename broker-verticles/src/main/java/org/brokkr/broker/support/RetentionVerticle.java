@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * A periodic delete of rows past their retention, safe with N replicas: every batch is a
  * transaction that first takes a transaction-scoped advisory lock, and a replica that cannot take
  * it leaves the pass to the one that holds it. Batches are bounded, so a large backlog never holds
- * long locks. The first pass runs at start (as the reference's timers do). One instance per broker.
+ * long locks. The first pass runs at start (as the reference's timers do), unless the sweep says
+ * otherwise ({@link #firstPassAfterOneInterval()}). One instance per broker.
  */
 public abstract class RetentionVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionVerticle.class);
@@ -39,9 +40,14 @@ public abstract class RetentionVerticle extends VerticleBase {
   /** Deletes at most {@code limit} expired rows; the answer is how many went. */
   protected abstract Future<Integer> deleteBatch(SqlConnection conn, int limit);
 
+  /** Whether the first pass waits one interval instead of running at start. */
+  protected boolean firstPassAfterOneInterval() {
+    return false;
+  }
+
   @Override
   public Future<?> start() {
-    timer = vertx.setPeriodic(1, intervalMillis, id -> runOnce());
+    timer = vertx.setPeriodic(firstPassAfterOneInterval() ? intervalMillis : 1, intervalMillis, id -> runOnce());
     return Future.succeededFuture();
   }
 

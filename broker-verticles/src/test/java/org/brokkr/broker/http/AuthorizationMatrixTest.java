@@ -178,6 +178,9 @@ class AuthorizationMatrixTest {
       op("get_deployment_health", "GET", "/deployment-objects/{id}/health").with(w -> Map.of("id", w.deploymentObjectId))
           .allow(ADMIN),
       op("get_stack_health", "GET", "/stacks/{id}/health").with(STACK).allow(ADMIN),
+      // telemetry history: admin or the stack's generator
+      op("list_telemetry_events", "GET", "/stacks/{id}/events").with(STACK).allow(ADMIN, OWNER_GEN),
+      op("list_telemetry_logs", "GET", "/stacks/{id}/logs").with(STACK).allow(ADMIN, OWNER_GEN),
       op("list_fleet", "GET", "/fleet").allow(ADMIN),
       op("get_agent_fleet_status", "GET", "/agents/{id}/fleet-status").with(AGENT).allow(ADMIN),
       // webhooks: admin manages subscriptions; an agent claims deliveries for itself and reports only those it holds
@@ -227,7 +230,7 @@ class AuthorizationMatrixTest {
       assertFalse(op.allowed().contains(NONE), op.id() + ": no operation is open without a PAK");
       table.put(op.id(), op.method() + " " + op.path().split("\\?", 2)[0]);
     }
-    assertEquals(93, contract.size());
+    assertEquals(95, contract.size());
     assertEquals(contract, table, "one row per contract operation, with its method and path");
   }
 

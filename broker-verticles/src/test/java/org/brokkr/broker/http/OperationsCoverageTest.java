@@ -24,7 +24,7 @@ class OperationsCoverageTest {
   private static final BrokerConfig CONFIG = BrokerConfig.from(Settings.of(Map.of()));
 
   private static List<ResourceVerticle> deployed() {
-    return ResourceCatalog.verticles(CONFIG, () -> null, null, null, null).stream().map(s -> s.get()).toList();
+    return ResourceCatalog.verticles(CONFIG, () -> null, null, null, null, null).stream().map(s -> s.get()).toList();
   }
 
   private static Set<String> contractOperations() {

@@ -49,6 +49,9 @@ final class KnownBlockingCalls implements BlockHoundIntegration {
     // fabric8 reads API-server answers on the event loop; with the agent's watches open, two loops
     // may build one at the same moment and one waits for the other.
     builder.allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer");
+    // Netty's buffer allocator growing its pool of magazines under contention (large buffers on
+    // several event loops at once, e.g. a batch of telemetry rows): a short lock inside the allocator.
+    builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
     // Test infrastructure, not the broker: fabric8's mock API server waits for its own executor on
     // its event loop when a client closes a watch (the ConfigMap watch test).
     builder.allowBlockingCallsInside("io.fabric8.kubernetes.client.server.mock.WatchEventsListener", "onClosed");

@@ -38,6 +38,7 @@ public final class HttpApiVerticle extends VerticleBase {
 
   private final BrokerConfig config;
   private final ApiContract contract;
+  private final OpenAPIContract openApi;
   private final PakAuthProvider authProvider;
   private final Readiness readiness;
   private final TargetStateCache targetStates;
@@ -52,9 +53,11 @@ public final class HttpApiVerticle extends VerticleBase {
   private ErrorPages errors;
   private EndpointLabels endpoints;
 
-  public HttpApiVerticle(BrokerConfig config, ApiContract contract, Operations operations, PakAuthProvider authProvider,
-      Readiness readiness, TargetStateCache targetStates, BrokerMetrics metrics, Optional<HttpsServers> https,
-      AgentSockets sockets) {
+  /** {@code openApi} is the router's copy of the contract, parsed once and shared by every instance (it is read-only). */
+  public HttpApiVerticle(BrokerConfig config, ApiContract contract, OpenAPIContract openApi, Operations operations,
+      PakAuthProvider authProvider, Readiness readiness, TargetStateCache targetStates, BrokerMetrics metrics,
+      Optional<HttpsServers> https, AgentSockets sockets) {
+    this.openApi = openApi;
     this.sockets = sockets;
     this.operations = operations;
     this.https = https;
@@ -77,8 +80,7 @@ public final class HttpApiVerticle extends VerticleBase {
     Cors apiCors = Cors.configured(config.cors());
     Cors openCors = Cors.permissive();
     ReloadableSettings.subscribe(vertx, apiCors::reloaded);
-    return OpenAPIContract.from(vertx, contract.routerSpec().copy())
-        .map(this::apiRouter)
+    return Future.succeededFuture(apiRouter(openApi))
         .compose(api -> {
           Router root = Router.router(vertx);
           root.route().handler(requests);

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Seed a running broker for the target-state benchmark and write wrk's request list.
+"""Seed any running broker through its REST API only, and write wrk's request list.
 
 Usage: seed.py BASE_URL ADMIN_PAK AGENTS STACKS OUT_LUA [conditional]
 Creates one generator, STACKS stacks (each labelled `bench`, one ConfigMap object each) and
-AGENTS agents registered with the generator and labelled `bench`, so every agent's target state
-holds STACKS objects. With `conditional`, each request carries the agent's current ETag in
-If-None-Match (an agent polling an unchanged target state). Progress goes to stderr.
+AGENTS agents (ACTIVE, registered with the generator, labelled `bench`, each with its own PAK),
+so every agent's target state holds STACKS objects; nothing is written to the database directly,
+so BASE_URL may be any broker. Agents are made 8 at a time. With `conditional`, each request
+carries the agent's current ETag in If-None-Match (an agent polling an unchanged target state).
+The Lua script rotates over the agents, each request with that agent's own PAK. Progress goes
+to stderr.
 """
+import concurrent.futures
 import json
 import sys
 import urllib.request
@@ -36,14 +40,18 @@ def main():
         yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\n  namespace: default\ndata:\n  k: v%d\n" % (i, i)
         call(base, gpak, "POST", "/stacks/%s/deployment-objects" % sid, {"yaml_content": yaml})
     print("seeded %d stacks" % stacks, file=sys.stderr)
-    rows = []
-    for i in range(agents):
+
+    def agent(i):
         a = call(base, admin, "POST", "/agents", {"name": "bench-agent-%d" % i, "cluster_name": "bench", "generator_ids": [gid]})
         aid, apak = a["agent"]["id"], a["initial_pak"]
         call(base, admin, "POST", "/agents/%s/labels" % aid, {"agent_id": aid, "label": "bench"})
-        rows.append([aid, apak, ""])
-        if (i + 1) % 100 == 0:
+        call(base, admin, "PUT", "/agents/%s" % aid, {"status": "ACTIVE"})
+        if (i + 1) % 200 == 0:
             print("seeded %d/%d agents" % (i + 1, agents), file=sys.stderr)
+        return [aid, apak, ""]
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        rows = list(pool.map(agent, range(agents)))
     if conditional:
         for row in rows:
             req = urllib.request.Request(base + "/api/v1/agents/%s/target-state?mode=full" % row[0])

@@ -11,9 +11,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -24,6 +24,7 @@ import org.brokkr.broker.config.BrokerConfig;
 import org.brokkr.broker.db.DatabaseTarget;
 import org.brokkr.broker.db.EmbeddedDatabase;
 import org.brokkr.broker.db.Migrations;
+import org.brokkr.broker.db.SchemaCheck;
 import org.brokkr.broker.diagnostics.DiagnosticCleanupVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.http.ApiContract;
@@ -59,7 +60,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One broker process on a {@link Vertx}: HTTP first (it answers probes with 503 while starting),
- * then database, migrations, bootstrap, identity and resource verticles; ready last.
+ * then database, migrations, bootstrap, identity and resource verticles; ready, then the
+ * timer-driven background workers.
  */
 public final class Broker {
   private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
@@ -68,7 +70,9 @@ public final class Broker {
   private final BrokerConfig config;
   private final Readiness readiness = new Readiness();
   private final AtomicInteger port = new AtomicInteger();
-  private final List<String> deployments = new ArrayList<>();
+  // written from whichever context completes a deployment; read by stop()
+  private final List<String> deployments = new CopyOnWriteArrayList<>();
+  private volatile Future<Void> background = Future.succeededFuture();
   private EmbeddedDatabase embedded;
   private Pool pool;
   private PgConnectOptions listenOptions;
@@ -81,12 +85,21 @@ public final class Broker {
   }
 
   public static Future<Broker> start(Vertx vertx, BrokerConfig config) {
-    Broker broker = new Broker(vertx, config);
-    return broker.boot().map(broker);
+    return start(vertx, config, StartupPhases.sinceNow());
   }
 
-  private Future<Void> boot() {
-    long started = System.nanoTime();
+  /** As {@link #start(Vertx, BrokerConfig)}, adding the broker's own phases to {@code phases}. */
+  public static Future<Broker> start(Vertx vertx, BrokerConfig config, StartupPhases phases) {
+    Broker broker = new Broker(vertx, config);
+    return broker.boot(phases).map(broker);
+  }
+
+  /** What the HTTP front and the verticles share, made before anything is deployed. */
+  private record Wiring(AuthCache cache, TargetStateCache targetStates, BrokerMetrics metrics, PakAuthProvider provider,
+      AgentSockets sockets, LiveStreams streams, TelemetryIngest telemetry, TelemetryWriter telemetryWriter,
+      List<Supplier<ResourceVerticle>> resources, Operations operations) {}
+
+  private Wiring wire() {
     LocalCodec.registerAll(vertx.eventBus());
     AuthCache cache = new AuthCache(config.authCacheTtlSeconds(), config.authCacheMaxEntries());
     TargetStateCache targetStates = new TargetStateCache(config.targetStateCacheTtlMillis(), config.authCacheMaxEntries());
@@ -94,7 +107,6 @@ public final class Broker {
     metrics.cache("target_state", targetStates, TargetStateCache::hits, TargetStateCache::misses, TargetStateCache::size);
     metrics.adminPakHash(config.adminPakHash());
     PakAuthProvider provider = new PakAuthProvider(vertx, cache, config.pakFormat(), metrics.eventBus());
-    ApiContract contract = ApiContract.load();
     sockets = new AgentSockets(cache, () -> pool);
     for (String lane : PushCounters.lanes()) {
       metrics.counter("brokkr_ws_push_frames", "Frames to agent sockets by lane: queued for writing, or dropped (lane full)",
@@ -110,33 +122,61 @@ public final class Broker {
     metrics.telemetry(telemetryCounters, telemetryWriter::queued);
     List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates, sockets,
         streams);
-    Operations operations = ResourceCatalog.operations(resources);
-    return servingCertificate()
-        .compose(https -> vertx.deployVerticle(() -> {
-          HttpApiVerticle http = new HttpApiVerticle(config, contract, operations, provider, readiness, targetStates, metrics, https,
-              sockets, telemetry);
-          return new PortReporting(http, port);
-        }, new DeploymentOptions().setInstances(config.httpInstances()))
-            .onSuccess(deployments::add)
-            .compose(id -> watchCertificate(https)))
-        .compose(v -> {
+    return new Wiring(cache, targetStates, metrics, provider, sockets, streams, telemetry, telemetryWriter, resources,
+        ResourceCatalog.operations(resources));
+  }
+
+  /**
+   * The contract (parsed on a worker, resolved once: every HTTP instance builds its router from
+   * this one copy), then the HTTP instances listening; they answer 503 until the broker is ready.
+   */
+  private Future<Void> serveHttp(Wiring w, Optional<HttpsServers> https, StartupPhases phases) {
+    return vertx.executeBlocking(ApiContract::load, false)
+        .compose(contract -> contract.resolveForRouter(vertx).compose(openApi -> {
+          phases.end("contract");
+          return vertx.deployVerticle(() -> new PortReporting(new HttpApiVerticle(config, contract, openApi, w.operations(),
+              w.provider(), readiness, w.targetStates(), w.metrics(), https, w.sockets(), w.telemetry()), port),
+              new DeploymentOptions().setInstances(config.httpInstances()));
+        }))
+        .onSuccess(deployments::add)
+        .compose(id -> watchCertificate(https))
+        .onSuccess(v -> {
+          phases.end("listening");
           LOG.info("listening on {}://{}:{} (not ready until startup completes)", config.tls().enabled() ? "https" : "http",
               config.host(), port.get());
-          return database();
-        })
-        .compose(target -> vertx.executeBlocking(() -> Migrations.migrate(target)).map(n -> target))
-        .compose(target -> {
-          pool = PgBuilder.pool()
-              // waiting longer than 5 s for a connection answers 503 rather than holding the caller
-              .with(new PoolOptions().setMaxSize(config.databaseMaxConnections()).setShared(false)
-                  .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
-              // and a database that does not answer a connection attempt is reported within 5 s
-              .with(new NetClientOptions().setConnectTimeout(5_000))
-              .connectingTo(target.connectOptions())
-              .using(vertx)
-              .build();
-          return Bootstrap.run(vertx, pool, config).map(target);
-        })
+        });
+  }
+
+  /** The database, its pool and a current schema: independent of the HTTP front, so both proceed at once. */
+  private Future<DatabaseTarget> schema(StartupPhases phases) {
+    return database().compose(target -> {
+      pool = PgBuilder.pool()
+          // waiting longer than 5 s for a connection answers 503 rather than holding the caller
+          .with(new PoolOptions().setMaxSize(config.databaseMaxConnections()).setShared(false)
+              .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+          // and a database that does not answer a connection attempt is reported within 5 s
+          .with(new NetClientOptions().setConnectTimeout(5_000))
+          .connectingTo(target.connectOptions())
+          .using(vertx)
+          .build();
+      return migrate(target).onSuccess(v -> phases.end("schema_current"));
+    });
+  }
+
+  private Future<Void> boot(StartupPhases phases) {
+    long started = System.nanoTime();
+    Wiring w = wire();
+    phases.end("wiring");
+    // a broken serving certificate stops startup before anything listens or touches the database
+    return servingCertificate().compose(https -> {
+      Future<Void> front = serveHttp(w, https, phases);
+      Future<DatabaseTarget> schema = schema(phases);
+      return Future.all(front, schema)
+          // a failed half still waits for the other, so nothing is left starting behind a failed start
+          .recover(e -> Future.join(front, schema).transform(x -> Future.failedFuture(e)))
+          .map(x -> schema.result());
+    })
+        .compose(target -> Bootstrap.run(vertx, pool, config).map(target).onSuccess(v -> phases.end("bootstrap")))
         // one LISTEN connection per broker; resource verticles run on every event loop
         // the schema's notification channels, named by the database itself
         .compose(target -> Channels.resolve(pool).map(resolved -> {
@@ -146,12 +186,12 @@ public final class Broker {
         .compose(target -> {
           // every feature that hears other replicas' changes subscribes here, before the hub listens
           NotificationHub hub = new NotificationHub(target.connectOptions())
-              .subscribe(channels.invalidate(), cache::invalidate, up -> cache.invalidate("*"))
-              .subscribe(channels.targetState(), targetStates::changed, targetStates::listening)
+              .subscribe(channels.invalidate(), w.cache()::invalidate, up -> w.cache().invalidate("*"))
+              .subscribe(channels.targetState(), w.targetStates()::changed, w.targetStates()::listening)
               // another replica reloaded its configuration: the configuration's owner decides what to do
               .subscribe(channels.config(), payload -> vertx.eventBus().publish(Addresses.CONFIG_PEER_RELOADED, payload))
               // pushes to the agents whose sockets this replica holds, whichever replica made the change
-              .subscribe(channels.push(), new AgentPushes(sockets, () -> pool)::notified);
+              .subscribe(channels.push(), new AgentPushes(w.sockets(), () -> pool)::notified);
           return vertx.deployVerticle(hub)
               .onSuccess(id -> listenOptions = target.connectOptions())
               .onSuccess(deployments::add);
@@ -160,28 +200,67 @@ public final class Broker {
         .compose(v -> vertx.deployVerticle(new ConfigReloadVerticle(config, pool)).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> config.source().configMap().isEmpty() ? Future.<Void>succeededFuture()
             : vertx.deployVerticle(new ConfigMapWatchVerticle(config.source())).onSuccess(deployments::add).<Void>mapEmpty())
-        .compose(v -> deployAll(resources))
-        .compose(v -> vertx.deployVerticle(new AgentSocketLeaseVerticle(sockets)).onSuccess(deployments::add).<Void>mapEmpty())
+        .onSuccess(v -> phases.end("listener_and_settings"))
+        .compose(v -> deployAll(w.resources()))
+        .compose(v -> vertx.deployVerticle(new AgentSocketLeaseVerticle(w.sockets())).onSuccess(deployments::add).<Void>mapEmpty())
         // telemetry rows are written in batches; the fleet's live subscribers are kept up to date
-        .compose(v -> vertx.deployVerticle(telemetryWriter).onSuccess(deployments::add).<Void>mapEmpty())
-        .compose(v -> vertx.deployVerticle(new FleetUpdatesVerticle(pool, streams, FleetUpdatesVerticle.SWEEP_MILLIS))
+        .compose(v -> vertx.deployVerticle(w.telemetryWriter()).onSuccess(deployments::add).<Void>mapEmpty())
+        .compose(v -> vertx.deployVerticle(new FleetUpdatesVerticle(pool, w.streams(), FleetUpdatesVerticle.SWEEP_MILLIS))
             .onSuccess(deployments::add).<Void>mapEmpty())
         // live frames reach the subscribers of every replica
-        .compose(v -> vertx.deployVerticle(new LiveRelayVerticle(listenOptions, pool, streams))
+        .compose(v -> vertx.deployVerticle(new LiveRelayVerticle(listenOptions, pool, w.streams()))
             .onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new AuthFailuresVerticle(pool)).onSuccess(deployments::add).<Void>mapEmpty())
-        .compose(v -> vertx.deployVerticle(new WorkOrderMaintenanceVerticle(pool, config.workOrderMaintenanceIntervalMillis()))
-            .onSuccess(deployments::add).<Void>mapEmpty())
+        .compose(v -> {
+          phases.end("resource_verticles");
+          // everything the API needs is up; the timer-driven workers below serve no request, so
+          // they follow the readiness instead of delaying it (start() still completes after them)
+          readiness.started(vertx, pool);
+          LOG.info("broker ready port={} startup_ms={}", port.get(), (System.nanoTime() - started) / 1_000_000);
+          phases.end("ready");
+          phases.summarize();
+          background = backgroundWorkers(w.metrics());
+          return background;
+        })
+        .onSuccess(v -> phases.end("background_workers"));
+  }
+
+  /**
+   * A start without a database, for the class-data archive made at build time: the classes of
+   * configuration, contract, routers, codecs, HTTP serving and the database client are loaded
+   * (and a few requests answered), then everything is closed again.
+   */
+  static Future<Void> train(Vertx vertx, BrokerConfig config) {
+    Broker broker = new Broker(vertx, config);
+    StartupPhases phases = StartupPhases.sinceNow();
+    return broker.serveHttp(broker.wire(), Optional.empty(), phases)
+        .compose(v -> CdsTraining.requests(vertx, broker.port()))
+        .compose(v -> PgBuilder.pool().connectingTo(DatabaseTarget.fromUrl("postgres://training@127.0.0.1:1/training",
+            Optional.empty()).connectOptions()).using(vertx).build().close())
+        .compose(v -> broker.stop());
+  }
+
+  /** The timer-driven workers: maintenance, cleanups, the event outbox and its deliveries, the state gauges. */
+  private Future<Void> backgroundWorkers(BrokerMetrics metrics) {
+    return vertx.deployVerticle(new WorkOrderMaintenanceVerticle(pool, config.workOrderMaintenanceIntervalMillis()))
+        .onSuccess(deployments::add).<Void>mapEmpty()
         .compose(v -> vertx.deployVerticle(new DiagnosticCleanupVerticle(pool, config.diagnosticCleanupIntervalSeconds(),
             config.diagnosticMaxAgeHours())).onSuccess(deployments::add).<Void>mapEmpty())
         // events: outbox -> webhook deliveries -> receivers, and the retention sweeps
         .compose(v -> deployEach(BackgroundWorkers.of(config, pool, listenOptions, channels)))
         .compose(v -> vertx.deployVerticle(new StateGaugesVerticle(pool, metrics, config.metricsRefreshIntervalMillis()))
-            .onSuccess(deployments::add).<Void>mapEmpty())
-        .onSuccess(v -> {
-          readiness.started(vertx, pool);
-          LOG.info("broker ready port={} startup_ms={}", port.get(), (System.nanoTime() - started) / 1_000_000);
-        });
+            .onSuccess(deployments::add).<Void>mapEmpty());
+  }
+
+  /** Flyway only when the schema is not already exactly the packaged one (checked without loading Flyway). */
+  private Future<DatabaseTarget> migrate(DatabaseTarget target) {
+    return SchemaCheck.isCurrent(vertx, pool, target.schema()).compose(current -> {
+      if (current) {
+        LOG.info("database schema is current; migrations skipped");
+        return Future.succeededFuture(target);
+      }
+      return vertx.executeBlocking(() -> Migrations.migrate(target)).map(n -> target);
+    });
   }
 
   /** The HTTPS pair when TLS is configured; an unreadable or broken pair stops startup here, before anything listens. */
@@ -255,7 +334,8 @@ public final class Broker {
 
   public Future<Void> stop() {
     readiness.stop();
-    Future<Void> chain = Future.succeededFuture();
+    // the background workers may still be deploying: stop after they are all known
+    Future<Void> chain = background.<Void>mapEmpty().otherwiseEmpty();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));

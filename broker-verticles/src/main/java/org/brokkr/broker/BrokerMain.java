@@ -22,6 +22,12 @@ public final class BrokerMain {
   private BrokerMain() {}
 
   public static void main(String[] args) throws Exception {
+    StartupPhases phases = StartupPhases.sinceJvmStart();
+    phases.end("main");
+    if (CdsTraining.requested(args)) {
+      System.exit(CdsTraining.run());
+      return;
+    }
     if (!BrokerCli.isServe(args)) {
       CliLogging.configure();
       System.exit(BrokerCli.run(args, System.getenv(), System.out, System.err));
@@ -37,10 +43,12 @@ public final class BrokerMain {
     }
     Logging.configure(config.logLevel(), config.logFormat());
     Logger log = LoggerFactory.getLogger(BrokerMain.class);
+    phases.end("configuration");
     Vertx vertx = BrokerMetrics.vertx(new VertxOptions().setPreferNativeTransport(true));
+    phases.end("vertx");
     Broker broker;
     try {
-      broker = Broker.start(vertx, config).await(10, TimeUnit.MINUTES);
+      broker = Broker.start(vertx, config, phases).await(10, TimeUnit.MINUTES);
     } catch (Exception e) {
       ConfigException unusable = configProblem(e);
       if (unusable != null) {

@@ -107,13 +107,17 @@ public final class Pak {
   }
 
   public static String sha256Hex(String text) {
+    return HexFormat.of().formatHex(SHA_256.get().digest(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  // every authenticated request hashes its PAK: one digest per thread instead of a provider lookup per call
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 unavailable", e);
     }
-  }
+  });
 
   /** Constant-time comparison of two hex hashes. */
   public static boolean sameHash(String a, String b) {

@@ -119,11 +119,7 @@ public final class DeploymentObjectsVerticle extends ResourceVerticle {
   }
 
   private static ApiResponse respond(ApiRequest req, TargetStateCache.Entry entry) {
-    String presented = req.ifNoneMatch();
-    if (presented != null && (presented.equals(entry.etag()) || presented.equals("W/" + entry.etag()))) {
-      return ApiResponse.notModified(entry.etag());
-    }
-    return ApiResponse.ok(entry.body()).withEtag(entry.etag());
+    return CachedTargetStates.respond(entry, req.ifNoneMatch());
   }
 
   /** A raw-YAML body: application/yaml, text/yaml or application/x-yaml (parameters ignored). */

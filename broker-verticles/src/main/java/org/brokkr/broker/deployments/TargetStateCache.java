@@ -1,8 +1,12 @@
 package org.brokkr.broker.deployments;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,8 +25,11 @@ import org.brokkr.codecs.Pak;
  * serve stale state for long.
  */
 public final class TargetStateCache {
-  /** A cached response body and its entity tag. */
-  public record Entry(JsonArray body, String etag, long expiresAtNanos) {}
+  /**
+   * A response body, encoded once when computed (every poll it answers writes these same bytes),
+   * and its entity tag.
+   */
+  public record Entry(Buffer body, String etag, long expiresAtNanos) {}
 
   private record Key(UUID agentId, boolean full) {}
 
@@ -43,6 +50,18 @@ public final class TargetStateCache {
   public Optional<Entry> get(UUID agentId, boolean full) {
     Optional<Entry> found = lookup(agentId, full);
     (found.isPresent() ? hits : misses).increment();
+    return found;
+  }
+
+  /**
+   * As {@link #get}, counting only a hit: for the HTTP front, whose miss is passed on to the
+   * operation's verticle, which looks again (and counts the miss).
+   */
+  public Entry hit(UUID agentId, boolean full) {
+    Entry found = lookup(agentId, full).orElse(null);
+    if (found != null) {
+      hits.increment();
+    }
     return found;
   }
 
@@ -79,7 +98,8 @@ public final class TargetStateCache {
 
   /** Stores a computed target state unless something changed since {@code readGeneration}. */
   public Entry put(UUID agentId, boolean full, JsonArray body, long readGeneration) {
-    Entry entry = new Entry(body, etagOf(body), System.nanoTime() + ttlNanos);
+    Buffer encoded = body.toBuffer();
+    Entry entry = new Entry(encoded, etagOf(encoded), System.nanoTime() + ttlNanos);
     if (!listening || ttlNanos == 0) {
       return entry;
     }
@@ -132,8 +152,14 @@ public final class TargetStateCache {
     tell(null);
   }
 
-  static String etagOf(JsonArray body) {
-    return "\"" + Pak.sha256Hex(body.encode()).substring(0, 32) + "\"";
+  /** The first 128 bits of the body's SHA-256, in hex, quoted. */
+  static String etagOf(Buffer encoded) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(encoded.getBytes());
+      return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
   }
 
   public int size() {

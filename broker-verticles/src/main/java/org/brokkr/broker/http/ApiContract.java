@@ -1,5 +1,7 @@
 package org.brokkr.broker.http;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -7,7 +9,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.OpenAPIVersion;
+import io.vertx.openapi.contract.impl.OpenAPIContractImpl;
 import org.snakeyaml.engine.v2.api.Load;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.OpenAPIVersion;
+import io.vertx.openapi.contract.impl.OpenAPIContractImpl;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
@@ -19,7 +27,22 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  */
 public record ApiContract(String yaml, JsonObject json, JsonObject routerSpec) {
   static final String CHECKED_IN_HANDLER = "x-brokkr-checked-in-handler";
+  /** The base URI {@code OpenAPIContract.from} gives the contract's schema repository. */
+  private static final String BASE_URI = "app://";
   private static final List<String> TEXT_RULES = List.of("pattern", "minLength", "maxLength", CHECKED_IN_HANDLER);
+
+  /**
+   * The router's contract, resolved but not checked against the OpenAPI meta-schema: that check
+   * walks the whole document and was most of a start's time, while the document is the one in
+   * the jar, checked by {@code ApiContractTest} with {@link OpenAPIContract#from} on every build.
+   * The steps are {@code OpenAPIContract.from}'s own, less its validation.
+   */
+  public Future<OpenAPIContract> resolveForRouter(Vertx vertx) {
+    OpenAPIVersion version = OpenAPIVersion.fromContract(routerSpec);
+    return version.getRepository(vertx, BASE_URI)
+        .compose(repository -> version.resolve(vertx, repository, routerSpec)
+            .map(resolved -> (OpenAPIContract) new OpenAPIContractImpl(resolved, version, repository)));
+  }
 
   public static ApiContract load() {
     try (InputStream in = ApiContract.class.getClassLoader().getResourceAsStream("openapi.yaml")) {

@@ -12,6 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Map;
 import org.brokkr.broker.auth.PakAuthProvider;
+import org.brokkr.broker.deployments.CachedTargetStates;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.deployments.TargetStateImpact;
 import org.brokkr.broker.ops.EventBusMetrics;
@@ -48,6 +49,14 @@ public final class ApiDispatcher {
   }
 
   public void dispatch(RoutingContext ctx, String operationId, Identity caller) {
+    if (CachedTargetStates.OPERATION.equals(operationId)) {
+      ApiResponse cached = CachedTargetStates.answer(targetStates, caller, ctx.pathParam("id"), ctx.request().getParam("mode"),
+          ctx.request().getHeader("If-None-Match"));
+      if (cached != null) {
+        write(ctx, cached);
+        return;
+      }
+    }
     String address = operations.owner(operationId);
     if (address == null) {
       writeError(ctx, new ApiError(Failure.INTERNAL, "operation_not_implemented", "no handler for " + operationId));

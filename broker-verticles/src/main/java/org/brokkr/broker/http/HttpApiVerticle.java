@@ -41,6 +41,7 @@ public final class HttpApiVerticle extends VerticleBase {
 
   private final BrokerConfig config;
   private final ApiContract contract;
+  private final OpenAPIContract openApi;
   private final PakAuthProvider authProvider;
   private final Readiness readiness;
   private final TargetStateCache targetStates;
@@ -57,9 +58,11 @@ public final class HttpApiVerticle extends VerticleBase {
   private ErrorPages errors;
   private EndpointLabels endpoints;
 
-  public HttpApiVerticle(BrokerConfig config, ApiContract contract, Operations operations, PakAuthProvider authProvider,
-      Readiness readiness, TargetStateCache targetStates, BrokerMetrics metrics, Optional<HttpsServers> https,
-      AgentSockets sockets, TelemetryIngest telemetry) {
+  /** {@code openApi} is the router's copy of the contract, parsed once and shared by every instance (it is read-only). */
+  public HttpApiVerticle(BrokerConfig config, ApiContract contract, OpenAPIContract openApi, Operations operations,
+      PakAuthProvider authProvider, Readiness readiness, TargetStateCache targetStates, BrokerMetrics metrics,
+      Optional<HttpsServers> https, AgentSockets sockets, TelemetryIngest telemetry) {
+    this.openApi = openApi;
     this.sockets = sockets;
     this.telemetry = telemetry;
     this.operations = operations;
@@ -84,8 +87,7 @@ public final class HttpApiVerticle extends VerticleBase {
     Cors apiCors = Cors.configured(config.cors());
     Cors openCors = Cors.permissive();
     ReloadableSettings.subscribe(vertx, apiCors::reloaded);
-    return OpenAPIContract.from(vertx, contract.routerSpec().copy())
-        .map(this::apiRouter)
+    return Future.succeededFuture(apiRouter(openApi))
         .compose(api -> {
           Router root = Router.router(vertx);
           root.route().handler(requests);

@@ -6,7 +6,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -23,9 +25,28 @@ import org.brokkr.codecs.Failure;
 final class PathMethods {
   private static final List<String> METHODS = List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
-  private record Template(Pattern path, int parameters, List<String> methods) {}
+  /**
+   * One declared path, split at '/': a null segment is a parameter (any non-empty text without a
+   * slash); {@code fallback} is set only for a path with a parameter inside a segment.
+   */
+  private record Template(String[] segments, Pattern fallback, int parameters, List<String> methods) {
+    boolean matches(String[] request, String path) {
+      if (fallback != null) {
+        return fallback.matcher(path).matches();
+      }
+      for (int i = 0; i < segments.length; i++) {
+        if (segments[i] == null ? request[i].isEmpty() : !segments[i].equals(request[i])) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
-  private final List<Template> templates;
+  // by segment count: every request is compared with a few templates, segment by segment, on
+  // every event loop for every API call, so no regular expression runs on this path
+  private final Map<Integer, List<Template>> templates;
+  private final List<Template> fallbacks;
 
   PathMethods(JsonObject contract) {
     String base = basePath(contract);
@@ -36,17 +57,49 @@ final class PathMethods {
       List<String> methods = METHODS.stream().filter(m -> item.getValue(m) instanceof JsonObject)
           .map(m -> m.toUpperCase(Locale.ROOT)).toList();
       if (!methods.isEmpty()) {
-        found.add(new Template(pattern(base + path), (int) path.chars().filter(c -> c == '{').count(), methods));
+        found.add(template(base + path, (int) path.chars().filter(c -> c == '{').count(), methods));
       }
     }
     // a literal segment wins over a parameter, as OpenAPI path matching says
     found.sort(Comparator.comparingInt(Template::parameters));
-    templates = List.copyOf(found);
+    Map<Integer, List<Template>> bySize = new HashMap<>();
+    for (Template t : found) {
+      if (t.fallback() == null) {
+        bySize.computeIfAbsent(t.segments().length, n -> new ArrayList<>()).add(t);
+      }
+    }
+    bySize.replaceAll((n, list) -> List.copyOf(list));
+    templates = Map.copyOf(bySize);
+    fallbacks = found.stream().filter(t -> t.fallback() != null).toList();
   }
 
   /** The methods declared for this request path, or empty when the contract has no such path. */
   Optional<List<String>> allowed(String requestPath) {
-    return templates.stream().filter(t -> t.path().matcher(requestPath).matches()).findFirst().map(Template::methods);
+    String[] request = requestPath.split("/", -1);
+    for (Template t : templates.getOrDefault(request.length, List.of())) {
+      if (t.matches(request, requestPath)) {
+        return Optional.of(t.methods());
+      }
+    }
+    for (Template t : fallbacks) {
+      if (t.matches(request, requestPath)) {
+        return Optional.of(t.methods());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Template template(String path, int parameters, List<String> methods) {
+    String[] segments = path.split("/", -1);
+    for (int i = 0; i < segments.length; i++) {
+      String segment = segments[i];
+      if (segment.startsWith("{") && segment.endsWith("}") && segment.indexOf('{', 1) < 0) {
+        segments[i] = null;
+      } else if (segment.indexOf('{') >= 0) {
+        return new Template(null, pattern(path), parameters, methods);
+      }
+    }
+    return new Template(segments, null, parameters, methods);
   }
 
   /** Answers 405 for an undeclared method on a declared path; anything else goes on. */

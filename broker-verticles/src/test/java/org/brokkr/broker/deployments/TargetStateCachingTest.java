@@ -118,4 +118,31 @@ class TargetStateCachingTest {
       Thread.sleep(20);
     }
   }
+
+  @Test
+  void aCachedTargetStateIsServedToItsAgentAndAdminOnlyAndPerMode() {
+    Setup s = setup();
+    var other = fx.agent(List.of(s.gen().id()));
+    var first = poll(a, s.agent(), null);
+    String etag = first.getHeader("ETag");
+    assertEquals(first.bodyAsString(), poll(a, s.agent(), null).bodyAsString(), "the cached bytes are the computed ones");
+    var stranger = a.client.get("/api/v1/agents/" + s.agent().id() + "/target-state")
+        .putHeader("Authorization", "Bearer " + other.pak()).send().await();
+    assertEquals(403, stranger.statusCode(), "another agent is refused even when the state is cached");
+    assertEquals("agent_pak_mismatch", stranger.bodyAsJsonObject().getString("code"));
+    var admin = a.admin().get("/agents/" + s.agent().id() + "/target-state");
+    assertEquals(200, admin.statusCode());
+    assertEquals(etag, admin.getHeader("ETag"));
+    var full = a.client.get("/api/v1/agents/" + s.agent().id() + "/target-state?mode=full")
+        .putHeader("Authorization", "Bearer " + s.agent().pak()).putHeader("If-None-Match", "W/" + etag).send().await();
+    assertEquals(304, full.statusCode(), "nothing deployed yet: full and incremental agree, a weak tag matches");
+    var report = a.as(s.agent().pak()).post("/agents/" + s.agent().id() + "/events", new JsonObject()
+        .put("agent_id", s.agent().id()).put("deployment_object_id", first.bodyAsJsonArray().getJsonObject(0).getString("id"))
+        .put("event_type", "DEPLOY").put("status", "SUCCESS"));
+    assertEquals(201, report.statusCode());
+    assertTrue(poll(a, s.agent(), null).bodyAsJsonArray().isEmpty(), "incremental hides the deployed object");
+    var fullAfter = a.client.get("/api/v1/agents/" + s.agent().id() + "/target-state?mode=full")
+        .putHeader("Authorization", "Bearer " + s.agent().pak()).send().await();
+    assertEquals(1, fullAfter.bodyAsJsonArray().size(), "full mode still lists it");
+  }
 }

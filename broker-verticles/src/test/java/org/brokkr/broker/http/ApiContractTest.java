@@ -1,0 +1,53 @@
+package org.brokkr.broker.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.vertx.core.Vertx;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.brokkr.broker.testing.TestVertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The broker resolves its contract without the meta-schema check (it costs most of a start), so
+ * the check happens here: the shipped contract passes Vert.x's full {@code OpenAPIContract.from},
+ * and what the broker resolves describes the same operations, parameters and bodies.
+ */
+class ApiContractTest {
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void start() {
+    vertx = TestVertx.create();
+  }
+
+  @AfterAll
+  static void stop() {
+    vertx.close();
+  }
+
+  private static Map<String, String> describe(OpenAPIContract contract) {
+    Map<String, String> out = new TreeMap<>();
+    for (Operation op : contract.operations()) {
+      out.put(op.getOperationId(), op.getHttpMethod() + " " + op.getOpenAPIPath() + " " + op.getParameters().size()
+          + " " + (op.getRequestBody() == null ? "-" : op.getRequestBody().getContent().keySet()) + " " + op.getSecurityRequirements().size());
+    }
+    return out;
+  }
+
+  @Test
+  void theShippedContractPassesTheFullCheckAndResolvesAlike() throws Exception {
+    ApiContract shipped = ApiContract.load();
+    OpenAPIContract checked = OpenAPIContract.from(vertx, shipped.routerSpec().copy()).await(60, TimeUnit.SECONDS);
+    OpenAPIContract resolved = shipped.resolveForRouter(vertx).await(60, TimeUnit.SECONDS);
+    assertFalse(checked.operations().isEmpty());
+    assertEquals(describe(checked), describe(resolved));
+    assertEquals(checked.getRawContract(), resolved.getRawContract());
+  }
+}

@@ -96,7 +96,7 @@ public final class Broker {
 
   /** What the HTTP front and the verticles share, made before anything is deployed. */
   private record Wiring(AuthCache cache, TargetStateCache targetStates, BrokerMetrics metrics, PakAuthProvider provider,
-      AgentSockets sockets, LiveStreams streams, TelemetryIngest telemetry, TelemetryWriter telemetryWriter,
+      AgentSockets sockets, LiveStreams streams, LiveRelayVerticle relay, TelemetryIngest telemetry, TelemetryWriter telemetryWriter,
       List<Supplier<ResourceVerticle>> resources, Operations operations) {}
 
   private Wiring wire() {
@@ -122,7 +122,8 @@ public final class Broker {
     metrics.telemetry(telemetryCounters, telemetryWriter::queued);
     List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates, sockets,
         streams);
-    return new Wiring(cache, targetStates, metrics, provider, sockets, streams, telemetry, telemetryWriter, resources,
+    return new Wiring(cache, targetStates, metrics, provider, sockets, streams, new LiveRelayVerticle(() -> pool, streams),
+        telemetry, telemetryWriter, resources,
         ResourceCatalog.operations(resources));
   }
 
@@ -191,7 +192,9 @@ public final class Broker {
               // another replica reloaded its configuration: the configuration's owner decides what to do
               .subscribe(channels.config(), payload -> vertx.eventBus().publish(Addresses.CONFIG_PEER_RELOADED, payload))
               // pushes to the agents whose sockets this replica holds, whichever replica made the change
-              .subscribe(channels.push(), new AgentPushes(w.sockets(), () -> pool)::notified);
+              .subscribe(channels.push(), new AgentPushes(w.sockets(), () -> pool)::notified)
+              // live subscriber frames that agents sent to other replicas
+              .subscribe(channels.live(), w.relay()::received);
           return vertx.deployVerticle(hub)
               .onSuccess(id -> listenOptions = target.connectOptions())
               .onSuccess(deployments::add);
@@ -208,7 +211,7 @@ public final class Broker {
         .compose(v -> vertx.deployVerticle(new FleetUpdatesVerticle(pool, w.streams(), FleetUpdatesVerticle.SWEEP_MILLIS))
             .onSuccess(deployments::add).<Void>mapEmpty())
         // live frames reach the subscribers of every replica
-        .compose(v -> vertx.deployVerticle(new LiveRelayVerticle(listenOptions, pool, w.streams()))
+        .compose(v -> vertx.deployVerticle(w.relay())
             .onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> vertx.deployVerticle(new AuthFailuresVerticle(pool)).onSuccess(deployments::add).<Void>mapEmpty())
         .compose(v -> {

@@ -2,8 +2,6 @@ package org.brokkr.broker.live;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -13,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.brokkr.broker.support.Channels;
 import org.brokkr.broker.support.FailureLog;
 import org.brokkr.codecs.Randomness;
@@ -39,8 +38,7 @@ public final class LiveRelayVerticle extends VerticleBase {
   private static final String NOTIFY = "SELECT pg_notify(c, p) FROM (SELECT brokkr_channel('" + Channels.LIVE
       + "') AS c, t.p, t.i FROM unnest($1::text[]) WITH ORDINALITY AS t(p, i) ORDER BY t.i) q";
 
-  private final PgConnectOptions listen;
-  private final Pool pool;
+  private final Supplier<Pool> pool;
   private final LiveStreams streams;
   private final String origin = Randomness.uuid().toString().substring(0, 13);
   private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
@@ -49,35 +47,27 @@ public final class LiveRelayVerticle extends VerticleBase {
   private final AtomicLong dropped = new AtomicLong();
   /** Items of other replicas whose parts are still arriving, oldest first. */
   private final Map<String, StringBuilder> partial = new LinkedHashMap<>();
-  private PgSubscriber subscriber;
   private long timer = -1;
   private boolean sending;
 
-  public LiveRelayVerticle(PgConnectOptions listen, Pool pool, LiveStreams streams) {
-    this.listen = listen;
+  /** Other replicas' notifications come through the broker's notification hub, to {@link #received(String)}. */
+  public LiveRelayVerticle(Supplier<Pool> pool, LiveStreams streams) {
     this.pool = pool;
     this.streams = streams;
   }
 
   @Override
   public Future<?> start() {
-    return pool.query("SELECT brokkr_channel('" + Channels.LIVE + "')").execute().compose(rows -> {
-      String channel = rows.iterator().next().getString(0);
-      subscriber = PgSubscriber.subscriber(vertx, listen);
-      subscriber.reconnectPolicy(retries -> 500L);
-      subscriber.channel(channel).handler(this::received);
-      return subscriber.connect();
-    }).onSuccess(v -> {
-      streams.relayTo(this::offer);
-      timer = vertx.setPeriodic(FLUSH_MS, id -> flush());
-    });
+    streams.relayTo(this::offer);
+    timer = vertx.setPeriodic(FLUSH_MS, id -> flush());
+    return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
     streams.relayTo(item -> { });
     vertx.cancelTimer(timer);
-    return subscriber == null ? Future.succeededFuture() : subscriber.close();
+    return Future.succeededFuture();
   }
 
   private void offer(String item) {
@@ -102,7 +92,7 @@ public final class LiveRelayVerticle extends VerticleBase {
       cut(item, parts);
     }
     sending = true;
-    pool.preparedQuery(NOTIFY).execute(Tuple.of(parts.toArray(new String[0]))).onComplete(ar -> {
+    pool.get().preparedQuery(NOTIFY).execute(Tuple.of(parts.toArray(new String[0]))).onComplete(ar -> {
       sending = false;
       if (ar.failed()) {
         LOG.debug("live relay send failed: {}", FailureLog.oneLine(ar.cause().toString()));
@@ -128,7 +118,8 @@ public final class LiveRelayVerticle extends VerticleBase {
     }
   }
 
-  private void received(String payload) {
+  /** A notification on the live channel (called on the hub's context, one at a time). */
+  public void received(String payload) {
     String[] head = payload.split("\\|", 5);
     if (head.length < 5 || head[0].equals(origin)) {
       return;

@@ -10,14 +10,14 @@ import io.vertx.sqlclient.Row;
  * otherwise, so brokers of different schemas on one database never hear each other. Senders call
  * the same function in SQL; listeners learn the names here, once at startup.
  */
-public record Channels(String targetState, String invalidate, String outbox, String config, String push) {
+public record Channels(String targetState, String invalidate, String outbox, String config, String push, String live) {
   public static final String TARGET_STATE = "brokkr_target_state";
   public static final String INVALIDATE = "brokkr_invalidate";
   public static final String OUTBOX = "brokkr_outbox";
   public static final String CONFIG = "brokkr_config_reload";
   /** Live-channel pushes due: ids of what changed, for the replicas holding the agents' sockets. */
   public static final String PUSH = "brokkr_push";
-  /** Live subscriber frames between replicas (resolved by their relay, not here). */
+  /** Live subscriber frames between replicas. */
   public static final String LIVE = "brokkr_live";
 
   /** {@code SELECT pg_notify(<channel>, $1)} for one base name, resolved where it runs. */
@@ -27,9 +27,10 @@ public record Channels(String targetState, String invalidate, String outbox, Str
 
   public static Future<Channels> resolve(Pool pool) {
     return pool.query("SELECT brokkr_channel('" + TARGET_STATE + "'), brokkr_channel('" + INVALIDATE + "'), brokkr_channel('"
-        + OUTBOX + "'), brokkr_channel('" + CONFIG + "'), brokkr_channel('" + PUSH + "')").execute().map(rows -> {
+        + OUTBOX + "'), brokkr_channel('" + CONFIG + "'), brokkr_channel('" + PUSH + "'), brokkr_channel('" + LIVE + "')").execute().map(rows -> {
           Row r = rows.iterator().next();
-          return new Channels(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4));
+          return new Channels(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+              r.getString(5));
         });
   }
 }

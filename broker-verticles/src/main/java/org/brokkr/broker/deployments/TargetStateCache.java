@@ -96,11 +96,18 @@ public final class TargetStateCache {
     return generation.get();
   }
 
+  /**
+   * Target states larger than this are answered but not kept: a few agents with very large states
+   * would otherwise pin tens of MiB of heap for the cache's lifetime, and a large state costs its
+   * query less than its encoding and transfer anyway.
+   */
+  public static final int MAX_CACHED_BYTES = 1 << 20;
+
   /** Stores a computed target state unless something changed since {@code readGeneration}. */
   public Entry put(UUID agentId, boolean full, JsonArray body, long readGeneration) {
     Buffer encoded = body.toBuffer();
     Entry entry = new Entry(encoded, etagOf(encoded), System.nanoTime() + ttlNanos);
-    if (!listening || ttlNanos == 0) {
+    if (!listening || ttlNanos == 0 || encoded.length() > MAX_CACHED_BYTES) {
       return entry;
     }
     if (entries.size() >= maxEntries) {

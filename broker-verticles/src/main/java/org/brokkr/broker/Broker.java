@@ -28,6 +28,7 @@ import org.brokkr.broker.db.SchemaCheck;
 import org.brokkr.broker.diagnostics.DiagnosticCleanupVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.http.ApiContract;
+import org.brokkr.broker.http.BodyAdmission;
 import org.brokkr.broker.http.CertificateReloadVerticle;
 import org.brokkr.broker.http.HttpApiVerticle;
 import org.brokkr.broker.http.HttpsServers;
@@ -97,7 +98,7 @@ public final class Broker {
   /** What the HTTP front and the verticles share, made before anything is deployed. */
   private record Wiring(AuthCache cache, TargetStateCache targetStates, BrokerMetrics metrics, PakAuthProvider provider,
       AgentSockets sockets, LiveStreams streams, LiveRelayVerticle relay, TelemetryIngest telemetry, TelemetryWriter telemetryWriter,
-      List<Supplier<ResourceVerticle>> resources, Operations operations) {}
+      BodyAdmission bodies, List<Supplier<ResourceVerticle>> resources, Operations operations) {}
 
   private Wiring wire() {
     LocalCodec.registerAll(vertx.eventBus());
@@ -120,10 +121,14 @@ public final class Broker {
     TelemetryIngest telemetry = new TelemetryIngest(() -> pool, telemetryCounters, telemetryWriter,
         new StackGrants(targetStates), streams);
     metrics.telemetry(telemetryCounters, telemetryWriter::queued);
+    BodyAdmission bodies = new BodyAdmission(config.largeBodyBudgetBytes() > 0 ? config.largeBodyBudgetBytes()
+        : BodyAdmission.defaultBudget(), config.maxBodyBytes());
+    metrics.counter("brokkr_http_large_bodies_refused", "Large request bodies turned away with 503 server_busy (body budget full)",
+        bodies, BodyAdmission::refused);
     List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates, sockets,
         streams);
     return new Wiring(cache, targetStates, metrics, provider, sockets, streams, new LiveRelayVerticle(() -> pool, streams),
-        telemetry, telemetryWriter, resources,
+        telemetry, telemetryWriter, bodies, resources,
         ResourceCatalog.operations(resources));
   }
 
@@ -136,7 +141,7 @@ public final class Broker {
         .compose(contract -> contract.resolveForRouter(vertx).compose(openApi -> {
           phases.end("contract");
           return vertx.deployVerticle(() -> new PortReporting(new HttpApiVerticle(config, contract, openApi, w.operations(),
-              w.provider(), readiness, w.targetStates(), w.metrics(), https, w.sockets(), w.telemetry()), port),
+              w.provider(), readiness, w.targetStates(), w.metrics(), https, w.sockets(), w.telemetry(), w.bodies()), port),
               new DeploymentOptions().setInstances(config.httpInstances()));
         }))
         .onSuccess(deployments::add)

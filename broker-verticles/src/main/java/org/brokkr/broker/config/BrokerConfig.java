@@ -18,6 +18,7 @@ public record BrokerConfig(
     String host,
     int port,
     long maxBodyBytes,
+    long largeBodyBudgetBytes,
     Optional<String> adminPakHash,
     String adminPakFile,
     int authCacheTtlSeconds,
@@ -113,6 +114,8 @@ public record BrokerConfig(
         s.string("broker.host", "0.0.0.0"),
         s.integer("broker.port", 3000, 0, 65535),
         s.longValue("broker.max_body_bytes", 10L * 1024 * 1024, 1024, 1L << 31),
+        // 0: a twentieth of the heap (see BodyAdmission)
+        s.longValue("broker.large_body_budget_bytes", 0, 0, 1L << 40),
         pakHash.map(h -> h.toLowerCase(Locale.ROOT)),
         adminPakFile(s, url.isPresent()),
         s.integer("broker.auth_cache_ttl_seconds", 60, 0, 86400),

@@ -50,6 +50,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final Optional<HttpsServers> https;
   private final AgentSockets sockets;
   private final TelemetryIngest telemetry;
+  private final BodyAdmission bodies;
   private LiveStreamEndpoint liveStreams;
   private HttpServer server;
   private ClientInfo clients;
@@ -61,7 +62,8 @@ public final class HttpApiVerticle extends VerticleBase {
   /** {@code openApi} is the router's copy of the contract, parsed once and shared by every instance (it is read-only). */
   public HttpApiVerticle(BrokerConfig config, ApiContract contract, OpenAPIContract openApi, Operations operations,
       PakAuthProvider authProvider, Readiness readiness, TargetStateCache targetStates, BrokerMetrics metrics,
-      Optional<HttpsServers> https, AgentSockets sockets, TelemetryIngest telemetry) {
+      Optional<HttpsServers> https, AgentSockets sockets, TelemetryIngest telemetry, BodyAdmission bodies) {
+    this.bodies = bodies;
     this.openApi = openApi;
     this.sockets = sockets;
     this.telemetry = telemetry;
@@ -119,6 +121,8 @@ public final class HttpApiVerticle extends VerticleBase {
           });
           root.route("/api/v1/*").handler(apiCors);
           root.route("/api/v1/*").handler(this::gateUntilStarted);
+          // before any body is read: large ones wait for room in the broker's budget, or are turned away
+          root.route("/api/v1/*").handler(bodies::handle);
           root.route("/api/v1/*").handler(BodyHandler.create()
               .setBodyLimit(config.maxBodyBytes())
               .setHandleFileUploads(false)

@@ -13,18 +13,29 @@ import json
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 
+BUSY = {"count": 0}
+
+
 def call(base, pak, method, path, body=None):
+    """One request; a 503 with Retry-After (the broker's body budget full) is retried after the pause it asks for."""
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + "/api/v1" + path, data=data, method=method)
-    req.add_header("Authorization", "Bearer " + pak)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, timeout=300) as resp:
-        raw = resp.read()
-        return raw
+    while True:
+        req = urllib.request.Request(base + "/api/v1" + path, data=data, method=method)
+        req.add_header("Authorization", "Bearer " + pak)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=300) as resp:
+                return resp.read()
+        except urllib.error.HTTPError as e:
+            if e.code != 503 or e.headers.get("Retry-After") is None:
+                raise
+            BUSY["count"] += 1
+            time.sleep(float(e.headers.get("Retry-After")))
 
 
 def memory(pid):
@@ -64,7 +75,7 @@ def main():
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         list(pool.map(upload, range(objects)))
-    print("uploaded %d x %d MiB in %.1f s" % (objects, mib, time.monotonic() - started))
+    print("uploaded %d x %d MiB in %.1f s (%d answers 503 server_busy, retried)" % (objects, mib, time.monotonic() - started, BUSY["count"]))
 
     def read(_):
         return len(call(base, apak, "GET", "/agents/%s/target-state?mode=full" % aid))

@@ -13,7 +13,7 @@ import org.brokkr.codecs.Failure;
  * row sent to PostgreSQL), so a burst of them can exhaust a small heap. Bodies of at least
  * {@link #LARGE_BYTES} (by their Content-Length; a body without one counts as the largest allowed)
  * share a budget of bytes; one that does not fit is answered 503 {@code server_busy} with
- * Retry-After before it is read. A large body arriving while no other is in flight is always taken,
+ * Retry-After, its body discarded as it arrives. A large body arriving while no other is in flight is always taken,
  * so the largest allowed body can always be sent. Shared by every HTTP instance of one broker.
  */
 public final class BodyAdmission {
@@ -58,8 +58,11 @@ public final class BodyAdmission {
     if (after > budgetBytes && after != size) {
       inFlight.addAndGet(-size);
       refused.increment();
-      ApiDispatcher.writeError(ctx, new ApiError(Failure.UNAVAILABLE, SERVER_BUSY,
-          "too many large request bodies are being handled; retry shortly"));
+      // the body is read and thrown away, not held, so the client sees the answer rather than a reset
+      // connection while it is still sending
+      ctx.request().handler(chunk -> { }).endHandler(v -> ApiDispatcher.writeError(ctx, new ApiError(Failure.UNAVAILABLE,
+          SERVER_BUSY, "too many large request bodies are being handled; retry shortly")));
+      ctx.request().resume();
       return;
     }
     // called once the response is done or the connection is gone, whichever comes first

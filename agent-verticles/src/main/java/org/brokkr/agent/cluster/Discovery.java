@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  * worker thread) and cached:
  * <ul>
  *   <li>a kind looked up by apiVersion and kind (apply, delete, work orders) is remembered once
- *       found; a kind not found is asked again next time, so a CRD installed meanwhile is seen at
- *       once;</li>
+ *       found (until {@link #kindsChanged()}); a kind not found is asked again next time, so a CRD
+ *       installed meanwhile is seen at once;</li>
  *   <li>the listable kinds (the owned-object scan) are reused for {@value #LISTABLE_TTL_SECONDS}
  *       seconds, or until {@link #kindsChanged()} (a CRD applied by the agent).</li>
  * </ul>
@@ -87,9 +87,13 @@ final class Discovery {
     });
   }
 
-  /** The kinds served may have changed (a CRD was applied or deleted): the next scan asks again. */
+  /**
+   * The kinds served may have changed (a CRD was applied or deleted): the next scan asks again, and
+   * so does the next lookup of any kind (a kind whose CRD went is then no longer taken as served).
+   */
   void kindsChanged() {
     listable = null;
+    served.clear();
   }
 
   private Future<Optional<GroupVersion>> groupVersion(String apiVersion) {

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The asynchronous, cached discovery against a real kube-apiserver: a kind found is not asked for
  * again, a kind not found is asked for on every call (so a CRD installed by anyone is seen at
- * once), and a CRD the agent applies or deletes makes the next owned-object scan discover anew;
+ * once), and a CRD the agent applies or deletes makes the next owned-object scan and kind lookup
+ * discover anew;
  * deletes, which need discovery for the kind's plural and scope.
  */
 @ExtendWith(KubeApiServer.Extension.class)
@@ -122,6 +123,9 @@ class DiscoveryApiServerTest {
       assertEquals(List.of(ref), owned(), "the scan lists the kind its CRD just added");
       ops.delete(ref).await(30, TimeUnit.SECONDS);
       assertEquals(List.of(), owned());
+      ops.delete(new ObjectRef("apiextensions.k8s.io/v1", "CustomResourceDefinition", null, "gizmos." + group))
+          .await(30, TimeUnit.SECONDS);
+      Eventually.holds(WAIT, "a kind whose CRD the agent deleted is no longer taken as served", () -> !serves(apiVersion, "Gizmo"));
     } finally {
       ops.delete(new ObjectRef("apiextensions.k8s.io/v1", "CustomResourceDefinition", null, "gizmos." + group))
           .await(30, TimeUnit.SECONDS);

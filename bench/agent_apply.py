@@ -13,7 +13,10 @@ from the agent's own /metrics (watched every 50 ms, so the broker is not polled 
     they share the machine's cores, so wall time alone hides who worked), and the load average;
   - the agent's resident memory (VmRSS of /proc/<pid>/status) once everything is applied;
   - what a no-op poll costs: Kubernetes calls and writes per poll once everything is applied
-    (from the agent's /metrics counters, over several polls).
+    (from the agent's /metrics counters, over several polls);
+  - pruning: every stack deleted at the broker (a deletion marker each), until the agent's pruned
+    counter covers every object (the wait includes up to one polling interval, 2 s); the agent's
+    CPU seconds over that time. BENCH_PRUNE=0 leaves this out.
 Needs: built jars (mvn -B -q package -DskipTests), PostgreSQL at $BENCH_DATABASE_URL
 (default postgres://brokkr:brokkr@127.0.0.1:5432/postgres). Progress goes to stderr. The agent's
 environment passes through, e.g. BROKKR__AGENT__APPLY_CONCURRENCY=1 for strictly one call at a time;
@@ -143,8 +146,10 @@ def main():
         call(admin, "PUT", "/agents/" + aid, {"status": "ACTIVE"})
         call(admin, "POST", "/agents/%s/labels" % aid, {"agent_id": aid, "label": "bench"})
         log("seeding %d stacks x %d ConfigMaps in namespace %s" % (stacks, per_stack, ns))
+        stack_ids = []
         for s in range(stacks):
             sid = call(gpak, "POST", "/stacks", {"name": "bench-%d" % s, "generator_id": gid})["id"]
+            stack_ids.append(sid)
             call(gpak, "POST", "/stacks/%s/labels" % sid, '"bench"')
             docs = ["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s%d-c%d\n  namespace: %s\ndata:\n  k: v\n" % (s, c, ns)
                     for c in range(per_stack)]
@@ -205,6 +210,20 @@ def main():
         calls = after["brokkr_agent_kubernetes_calls_total"] - before["brokkr_agent_kubernetes_calls_total"]
         writes = after["brokkr_agent_kubernetes_writes_total"] - before["brokkr_agent_kubernetes_writes_total"]
         heartbeats = after["brokkr_agent_heartbeat_sent_total"] - before["brokkr_agent_heartbeat_sent_total"]
+        prune = {}
+        if os.environ.get("BENCH_PRUNE", "1") == "1":
+            pruned_before = after.get("brokkr_agent_objects_pruned_total", 0)
+            deleted_at, agent_cpu_delete = time.time(), cpu_seconds(agent.pid)
+            for sid in stack_ids:
+                call(gpak, "DELETE", "/stacks/" + sid)
+            while metrics(timeout=5).get("brokkr_agent_objects_pruned_total", 0) - pruned_before < total:
+                if time.time() - deleted_at > 300:
+                    raise SystemExit("timed out pruning; see %s" % work)
+                time.sleep(0.05)
+            pruning = time.time() - deleted_at
+            log("pruned %d objects in %.2f s from the stacks' deletion" % (total, pruning))
+            prune = {"seconds_to_prune_from_delete": round(pruning, 2), "objects_pruned_per_second": round(total / pruning, 1),
+                     "agent_cpu_seconds_pruning": delta(cpu_seconds(agent.pid), agent_cpu_delete)}
         print(json.dumps({
             "objects": total, "stacks": stacks,
             "apply_concurrency": os.environ.get("BROKKR__AGENT__APPLY_CONCURRENCY", "default"),
@@ -222,6 +241,7 @@ def main():
             "noop_polls_observed": polls_seen, "kubernetes_writes_during_noop_polls": writes,
             "kubernetes_calls_during_noop_polls": calls, "heartbeats_in_window": heartbeats,
             "kubernetes_calls_per_noop_poll_excluding_heartbeat_probes": (calls - heartbeats) / polls_seen if polls_seen else None,
+            **prune,
         }, indent=2))
     finally:
         for p in (agent, broker):

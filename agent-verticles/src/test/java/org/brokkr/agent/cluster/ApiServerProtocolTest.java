@@ -84,7 +84,10 @@ class ApiServerProtocolTest {
   private void assertFallsBack(HttpServerOptions options) throws Exception {
     Set<HttpVersion> seen = ConcurrentHashMap.newKeySet();
     SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
-    HttpServer server = vertx.createHttpServer(options.setSsl(true).setKeyCertOptions(certificate.keyCertOptions()))
+    // trust material given, so the server's TLS context (built on the event loop at the first
+    // connection) never reads the JDK's default trust store from disk
+    HttpServer server = vertx.createHttpServer(options.setSsl(true).setKeyCertOptions(certificate.keyCertOptions())
+            .setTrustOptions(certificate.trustOptions()))
         .requestHandler(request -> {
           seen.add(request.version());
           request.response().putHeader("Content-Type", "application/json")

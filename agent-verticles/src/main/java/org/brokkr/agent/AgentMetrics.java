@@ -23,6 +23,7 @@ public final class AgentMetrics {
   private volatile long clusterWrites;
   private volatile long clusterCalls;
   private volatile boolean brokerReachable = true;
+  private volatile long deploymentEventsPending;
 
   public void poll(boolean success, double seconds) {
     pollRequests.computeIfAbsent(success ? "success" : "error", k -> new AtomicLong()).incrementAndGet();
@@ -53,6 +54,11 @@ public final class AgentMetrics {
     applied.addAndGet(appliedObjects);
     failed.addAndGet(failedObjects);
     pruned.addAndGet(prunedObjects);
+  }
+
+  /** Deployment events queued and not yet taken by the broker. */
+  public void deploymentEventsPending(int pending) {
+    deploymentEventsPending = pending;
   }
 
   public void cluster(long writes, long calls) {
@@ -150,6 +156,7 @@ public final class AgentMetrics {
     gauge(out, "counter", "brokkr_agent_objects_applied_total", applied.get());
     gauge(out, "counter", "brokkr_agent_objects_failed_total", failed.get());
     gauge(out, "counter", "brokkr_agent_objects_pruned_total", pruned.get());
+    gauge(out, "gauge", "brokkr_agent_deployment_events_pending", deploymentEventsPending);
     gauge(out, "counter", "brokkr_agent_kubernetes_writes_total", clusterWrites);
     gauge(out, "counter", "brokkr_agent_kubernetes_calls_total", clusterCalls);
     byResult(out, "brokkr_agent_work_orders_total", workOrders);

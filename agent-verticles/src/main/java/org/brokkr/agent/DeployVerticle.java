@@ -3,7 +3,6 @@ package org.brokkr.agent;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.brokkr.agent.broker.BrokerCallException;
@@ -164,38 +163,34 @@ public final class DeployVerticle extends VerticleBase {
   }
 
   /**
-   * Sends queued deployment events in order (over the live socket when it is up). An event the broker refuses for good (e.g. 404 for an
-   * object not given to this agent) is dropped; on any other failure it and the rest stay queued
-   * (in the state file) for the next poll.
+   * Sends queued deployment events ({@link EventDelivery}: 8 at a time, each object's in order),
+   * each over the live socket when it takes the frame, else by REST. An
+   * event the broker refuses for good (e.g. 404 for an object not given to this agent) is dropped;
+   * on any other failure it and the rest stay queued (in the state file) for the next poll.
    */
   private Future<Void> deliverEvents() {
-    List<JsonObject> queued = new ArrayList<>(state.pendingEvents());
-    Future<Void> chain = Future.succeededFuture();
-    for (JsonObject event : queued) {
-      // over the live socket when it takes the frame, else by REST; removed from the queue only once sent
-      chain = chain.compose(v -> Uplink.send(vertx, () -> Uplink.agentEvent(event))
-          .recover(notSent -> broker.postEvent(runtime.agentId(), event))
-          .map(ok -> {
-            state.pendingEvents().remove(event);
-            return (Void) null;
-          })
-          .recover(err -> {
-            if (err instanceof BrokerCallException bce && !bce.retryable()) {
-              LOG.warn("dropping deployment event deployment_object_id={} event_status={}: {}, which will not change on retry",
-                  event.getString("deployment_object_id"), event.getString("status"), bce.getMessage());
-              state.pendingEvents().remove(event);
-              return Future.succeededFuture();
-            }
-            return Future.failedFuture(err);
-          }));
-    }
-    return chain.recover(err -> {
-      if (err instanceof BrokerCallException bce && !bce.unreachable()) {
-        // 401, 408, 429: the broker is there but did not take the events now
-        LOG.warn("deployment events kept for the next poll pending={}: {}", state.pendingEvents().size(), bce.getMessage());
-        return Future.succeededFuture();
-      }
-      return Future.failedFuture(err);
-    });
+    metrics.deploymentEventsPending(state.pendingEvents().size());
+    return EventDelivery.deliver(List.copyOf(state.pendingEvents()), event -> Uplink.send(vertx, () -> Uplink.agentEvent(event))
+        .recover(notSent -> broker.postEvent(runtime.agentId(), event))
+        .recover(err -> {
+          if (err instanceof BrokerCallException bce && !bce.retryable()) {
+            LOG.warn("dropping deployment event deployment_object_id={} event_status={}: {}, which will not change on retry",
+                event.getString("deployment_object_id"), event.getString("status"), bce.getMessage());
+            return Future.succeededFuture();
+          }
+          return Future.failedFuture(err);
+        })
+        .onSuccess(v -> {
+          state.pendingEvents().remove(event);
+          metrics.deploymentEventsPending(state.pendingEvents().size());
+        }))
+        .recover(err -> {
+          if (err instanceof BrokerCallException bce && !bce.unreachable()) {
+            // 401, 408, 429: the broker is there but did not take the events now
+            LOG.warn("deployment events kept for the next poll pending={}: {}", state.pendingEvents().size(), bce.getMessage());
+            return Future.succeededFuture();
+          }
+          return Future.failedFuture(err);
+        });
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.client.HttpRequest;
@@ -20,6 +21,8 @@ import org.brokkr.codecs.config.ConfigException;
 public final class BrokerClient implements AutoCloseable {
   private static final long TIMEOUT_MS = 30_000;
   public static final String CA_FILE_SETTING = "agent.tls_ca_file";
+  /** Connections to the broker at most: deployment events go 8 at a time, beside the heartbeat, health and work-order calls. */
+  private static final int MAX_CONNECTIONS = 12;
 
   private final WebClient client;
   private final String pak;
@@ -51,7 +54,7 @@ public final class BrokerClient implements AutoCloseable {
       options.setTrustAll(false).setVerifyHost(true);
       caBundle.ifPresent(pem -> options.setTrustOptions(new PemTrustOptions().addCertValue(pem)));
     }
-    this.client = WebClient.create(vertx, options);
+    this.client = WebClient.create(vertx, options, new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
   }
 
   /**

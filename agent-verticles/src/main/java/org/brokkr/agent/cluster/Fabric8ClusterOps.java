@@ -1,8 +1,5 @@
 package org.brokkr.agent.cluster;
 
-import io.fabric8.kubernetes.api.model.APIGroup;
-import io.fabric8.kubernetes.api.model.APIResource;
-import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
@@ -10,32 +7,33 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClient;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.brokkr.codecs.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link ClusterOps} on fabric8: its HTTP client runs on our own {@link Vertx}; its synchronous
  * DSL calls run on one worker executor so event loops never wait on the API server.
  */
 public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
-  /** Kinds never listed when looking for owned objects: high-volume and never applied by us. */
-  private static final Set<String> SKIPPED_KINDS = Set.of("Event");
-
+  private static final Logger LOG = LoggerFactory.getLogger(Fabric8ClusterOps.class);
   private final Vertx vertx;
   private final KubernetesClient client;
   private final ApiServerEndpoint endpoint;
@@ -45,10 +43,8 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
   private final RetryPolicy deleteRetry;
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong calls = new AtomicLong();
-  /** Discovery is reused for a while: kinds change rarely, and a CRD applied by us is seen on expiry. */
-  private static final long DISCOVERY_TTL_NANOS = 30_000_000_000L;
-  private volatile List<ResourceDefinitionContext> discovered;
-  private volatile long discoveredAt;
+  private final Discovery discovery;
+  private volatile boolean protocolLogged;
 
   private Fabric8ClusterOps(Vertx vertx, KubernetesClient client, ApiServerEndpoint endpoint, Optional<String> watchNamespace,
       RetryPolicy deleteRetry) {
@@ -57,6 +53,7 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
     this.endpoint = endpoint;
     this.worker = vertx.createSharedWorkerExecutor("brokkr-k8s", 4);
     this.raw = new RawApi(client);
+    this.discovery = new Discovery(raw, calls, vertx::getOrCreateContext);
     this.watchNamespace = watchNamespace;
     this.deleteRetry = deleteRetry;
   }
@@ -118,19 +115,44 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
       RetryPolicy deleteRetry) {
     KubernetesClient client = new KubernetesClientBuilder()
         .withConfig(config)
-        .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
+        .withHttpClientFactory(new ApiServerHttpClientFactory(vertx, config))
         .build();
     return new Fabric8ClusterOps(vertx, client, endpoint, watchNamespace, deleteRetry);
   }
 
+  /** Asynchronous; the first answer also logs which HTTP version the connection speaks. */
   @Override
   public Future<Long> probe() {
-    return blocking(() -> {
-      calls.incrementAndGet();
-      long started = System.nanoTime();
-      client.getKubernetesVersion();
-      return (System.nanoTime() - started) / 1_000_000;
-    }).recover(err -> Future.failedFuture(endpoint.failure(err)));
+    calls.incrementAndGet();
+    long started = System.nanoTime();
+    return raw.getJson("/version", vertx.getOrCreateContext())
+        .map(version -> (System.nanoTime() - started) / 1_000_000)
+        .onSuccess(ms -> {
+          if (!protocolLogged) {
+            protocolLogged = true;
+            // over plain http there is nothing to negotiate (and nothing to ask)
+            if ("https".equals(client.getMasterUrl().getProtocol())) {
+              protocol().onSuccess(p -> LOG.info("API server {} speaks {}", client.getMasterUrl(), p));
+            } else {
+              LOG.info("API server {} speaks {}", client.getMasterUrl(), HttpVersion.HTTP_1_1);
+            }
+          }
+        })
+        .recover(err -> Future.failedFuture(endpoint.failure(err)));
+  }
+
+  /**
+   * The HTTP version of the client's connection to the API server: {@code HTTP_2} when the server
+   * took h2 through ALPN, else {@code HTTP_1_1}. Asks {@code /version} on the same pool.
+   */
+  public Future<HttpVersion> protocol() {
+    if (!(client.getHttpClient() instanceof Vertx5HttpClient<?> vertxClient)) {
+      return Future.failedFuture(new IllegalStateException("not fabric8's Vert.x 5 client"));
+    }
+    String url = client.getMasterUrl().toString().replaceAll("/+$", "") + "/version";
+    return vertxClient.getHttpClient().request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url))
+        .compose(request -> request.send())
+        .compose(response -> response.body().map(body -> response.version()));
   }
 
   @Override
@@ -144,7 +166,7 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
   /**
    * An asynchronous request (see {@link RawApi}): no worker thread is taken, so the reconciler's
    * window alone bounds how many are in flight. The kind's plural and scope come from discovery of
-   * its group version, once; a kind the cluster does not serve (yet: a CRD applied a moment ago)
+   * its group version (see {@link Discovery}); a kind the cluster does not serve (yet: a CRD applied a moment ago)
    * fails with status 404 and {@link #KIND_NOT_SERVED}.
    */
   @Override
@@ -155,34 +177,34 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
       return Future.failedFuture(new ClusterCallException(0, "Invalid", "an object needs apiVersion, kind and metadata.name", null));
     }
     String namespace = meta.get("namespace") instanceof String ns && !ns.isBlank() ? ns : null;
-    ResourceDefinitionContext known = servedKinds.get(apiVersion + "/" + kind);
-    Future<ResourceDefinitionContext> served = known != null ? Future.succeededFuture(known)
-        : blocking(() -> requireServed(apiVersion, kind));
-    return served.compose(rdc -> {
+    return requireServed(apiVersion, kind).compose(rdc -> {
       calls.incrementAndGet();
       return raw.apply(rdc, namespaceOr(namespace), name, manifest, fieldManager, dryRun, context);
     }).onSuccess(v -> {
       if (!dryRun) {
         writes.incrementAndGet();
         if ("CustomResourceDefinition".equals(kind)) {
-          discovered = null;
+          discovery.kindsChanged();
         }
       }
     });
   }
 
+  /** Asynchronous like {@link #apply}; an object of a kind the cluster no longer serves is gone already. */
   @Override
   public Future<Void> delete(ObjectRef ref) {
-    return deleteRetry.run(vertx, () -> blocking(() -> {
-      calls.incrementAndGet();
-      var kind = client.genericKubernetesResources(ref.apiVersion(), ref.kind());
-      if (ref.namespace() != null) {
-        kind.inNamespace(ref.namespace()).withName(ref.name()).delete();
-      } else {
-        kind.withName(ref.name()).delete();
+    Context context = vertx.getOrCreateContext();
+    return deleteRetry.run(vertx, () -> discovery.kind(ref.apiVersion(), ref.kind()).compose(kind -> {
+      if (kind.isEmpty()) {
+        return Future.succeededFuture();
       }
-      writes.incrementAndGet();
-      return null;
+      calls.incrementAndGet();
+      return raw.delete(kind.get(), ref.namespace(), ref.name(), context).onSuccess(v -> {
+        writes.incrementAndGet();
+        if ("CustomResourceDefinition".equals(ref.kind())) {
+          discovery.kindsChanged();
+        }
+      });
     }));
   }
 
@@ -196,7 +218,7 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
   @Override
   public Future<List<LiveObject>> listAnnotated(String key, String value) {
     Context context = vertx.getOrCreateContext();
-    return blocking(this::discoverListableKinds).compose(kinds -> {
+    return discovery.listable().compose(kinds -> {
       // by the kind's place in discovery, so the result is in the same order however the lists interleave
       List<List<LiveObject>> found = new ArrayList<>(java.util.Collections.nCopies(kinds.size(), List.<LiveObject>of()));
       List<Throwable> failures = new ArrayList<>();
@@ -316,20 +338,17 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
 
   // --- work orders: serving check, create, status reads ---
 
-  /** Kinds looked up for work orders, by apiVersion and kind; only kinds found are kept (a CRD installed later is seen). */
-  private final Map<String, ResourceDefinitionContext> servedKinds = new ConcurrentHashMap<>();
-
+  /** A kind not served is asked about again on every call, so a CRD installed meanwhile is seen at once. */
   @Override
   public Future<Boolean> serves(String apiVersion, String kind) {
-    return blocking(() -> servedKind(apiVersion, kind) != null);
+    return discovery.kind(apiVersion, kind).map(Optional::isPresent);
   }
 
   @Override
   public Future<ObjectRef> create(Map<String, Object> manifest) {
-    return blocking(() -> {
-      GenericKubernetesResource resource = client.getKubernetesSerialization()
-          .convertValue(manifest, GenericKubernetesResource.class);
-      ResourceDefinitionContext kind = requireServed(resource.getApiVersion(), resource.getKind());
+    GenericKubernetesResource resource = client.getKubernetesSerialization()
+        .convertValue(manifest, GenericKubernetesResource.class);
+    return requireServed(resource.getApiVersion(), resource.getKind()).compose(kind -> blocking(() -> {
       var op = client.genericKubernetesResources(kind);
       calls.incrementAndGet();
       GenericKubernetesResource created = kind.isNamespaceScoped()
@@ -338,14 +357,13 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
       writes.incrementAndGet();
       return new ObjectRef(resource.getApiVersion(), resource.getKind(), created.getMetadata().getNamespace(),
           created.getMetadata().getName());
-    });
+    }));
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public Future<Optional<Map<String, Object>>> status(ObjectRef ref) {
-    return blocking(() -> {
-      ResourceDefinitionContext kind = requireServed(ref.apiVersion(), ref.kind());
+    return requireServed(ref.apiVersion(), ref.kind()).compose(kind -> blocking(() -> {
       var op = client.genericKubernetesResources(kind);
       calls.incrementAndGet();
       GenericKubernetesResource found = kind.isNamespaceScoped()
@@ -356,101 +374,20 @@ public final class Fabric8ClusterOps implements ClusterOps, AutoCloseable {
       }
       Object status = found.getAdditionalProperties().get("status");
       return Optional.of(status instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of());
-    });
+    }));
   }
 
   private String namespaceOr(String namespace) {
     return namespace == null || namespace.isBlank() ? client.getNamespace() : namespace;
   }
 
-  private ResourceDefinitionContext requireServed(String apiVersion, String kind) {
-    ResourceDefinitionContext served = servedKind(apiVersion, kind);
-    if (served == null) {
-      throw new ClusterCallException(404, KIND_NOT_SERVED, "the cluster does not serve " + kind + " in " + apiVersion
-          + " (is its CustomResourceDefinition installed?)", null);
-    }
-    return served;
-  }
-
-  /** The kind's plural and scope from discovery of its group version; null when the cluster does not serve it. */
-  private ResourceDefinitionContext servedKind(String apiVersion, String kind) {
-    String key = apiVersion + "/" + kind;
-    ResourceDefinitionContext known = servedKinds.get(key);
-    if (known != null) {
-      return known;
-    }
-    calls.incrementAndGet();
-    APIResourceList resources;
-    try {
-      resources = client.getApiResources(apiVersion);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) {
-        throw e;
-      }
-      resources = null;
-    }
-    if (resources == null) {
-      return null;
-    }
-    String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
-    String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
-    for (APIResource r : resources.getResources()) {
-      if (kind.equals(r.getKind()) && !r.getName().contains("/")) {
-        ResourceDefinitionContext found = new ResourceDefinitionContext.Builder()
-            .withGroup(group).withVersion(version).withKind(kind).withPlural(r.getName())
-            .withNamespaced(Boolean.TRUE.equals(r.getNamespaced()))
-            .build();
-        servedKinds.put(key, found);
-        return found;
-      }
-    }
-    return null;
+  private Future<ResourceDefinitionContext> requireServed(String apiVersion, String kind) {
+    return discovery.kind(apiVersion, kind).compose(served -> served.isPresent() ? Future.succeededFuture(served.get())
+        : Future.failedFuture(new ClusterCallException(404, KIND_NOT_SERVED, "the cluster does not serve " + kind + " in "
+            + apiVersion + " (is its CustomResourceDefinition installed?)", null)));
   }
 
   // --- end work orders ---
-
-  private List<ResourceDefinitionContext> discoverListableKinds() {
-    List<ResourceDefinitionContext> cached = discovered;
-    if (cached != null && System.nanoTime() - discoveredAt < DISCOVERY_TTL_NANOS) {
-      return cached;
-    }
-    List<ResourceDefinitionContext> fresh = discoverNow();
-    discovered = fresh;
-    discoveredAt = System.nanoTime();
-    return fresh;
-  }
-
-  private List<ResourceDefinitionContext> discoverNow() {
-    List<String> groupVersions = new ArrayList<>();
-    groupVersions.add("v1");
-    calls.incrementAndGet();
-    for (APIGroup group : client.getApiGroups().getGroups()) {
-      if (group.getPreferredVersion() != null) {
-        groupVersions.add(group.getPreferredVersion().getGroupVersion());
-      }
-    }
-    List<ResourceDefinitionContext> kinds = new ArrayList<>();
-    for (String gv : groupVersions) {
-      calls.incrementAndGet();
-      var resources = client.getApiResources(gv);
-      if (resources == null) {
-        continue;
-      }
-      String group = gv.contains("/") ? gv.substring(0, gv.indexOf('/')) : "";
-      String version = gv.contains("/") ? gv.substring(gv.indexOf('/') + 1) : gv;
-      for (APIResource r : resources.getResources()) {
-        if (r.getName().contains("/") || SKIPPED_KINDS.contains(r.getKind())
-            || r.getVerbs() == null || !r.getVerbs().contains("list") || !r.getVerbs().contains("delete")) {
-          continue;
-        }
-        kinds.add(new ResourceDefinitionContext.Builder()
-            .withGroup(group).withVersion(version).withKind(r.getKind()).withPlural(r.getName())
-            .withNamespaced(Boolean.TRUE.equals(r.getNamespaced()))
-            .build());
-      }
-    }
-    return List.copyOf(kinds);
-  }
 
   private <T> Future<T> blocking(Callable<T> call) {
     return worker.executeBlocking(() -> {

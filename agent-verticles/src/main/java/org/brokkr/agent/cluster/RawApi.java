@@ -74,6 +74,28 @@ final class RawApi {
     });
   }
 
+  /** A GET of {@code path} (discovery, version) as JSON; a 404 is an empty result rather than a failure. */
+  Future<java.util.Optional<JsonObject>> getJson(String path, Context context) {
+    HttpRequest request = timed(http().newHttpRequestBuilder().uri(base + path).header("Accept", "application/json")).build();
+    return send(request, context).map(body -> java.util.Optional.of(new JsonObject(body)))
+        .recover(err -> err instanceof ClusterCallException e && e.status() == 404
+            ? Future.succeededFuture(java.util.Optional.empty()) : Future.failedFuture(err));
+  }
+
+  /**
+   * Deletes one object, its dependents in the background (as kubectl does); an object already
+   * gone counts as deleted.
+   */
+  Future<Void> delete(ResourceDefinitionContext kind, String namespace, String name, Context context) {
+    String url = base + collection(kind, kind.isNamespaceScoped() ? namespace : null) + "/" + segment(name);
+    HttpRequest request = timed(http().newHttpRequestBuilder().uri(url)
+        .method("DELETE", "application/json", "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"Background\"}"))
+        .build();
+    return send(request, context).map(body -> (Void) null)
+        .recover(err -> err instanceof ClusterCallException e && e.status() == 404
+            ? Future.succeededFuture() : Future.failedFuture(err));
+  }
+
   private HttpClient http() {
     return client.getHttpClient();
   }

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * together, then applies in {@link ApplyOrder#waves}). The one difference left is the one no
  * overlap can avoid: when a real apply fails after its dry run passed, the documents of the same
  * wave already in flight still complete; the object is reported failed either way and re-applied
- * in full on the next pass. Pruning stays one call at a time.
+ * in full on the next pass. Pruning goes one stack after another; the deletions of one stack overlap
+ * in the same window (they are of objects no longer wanted, whose order does not matter: an object
+ * a deleted Namespace or CRD took with it counts as deleted).
  */
 public final class Reconciler {
   public static final String FIELD_MANAGER = "brokkr-controller";
@@ -123,7 +125,7 @@ public final class Reconciler {
           int failedToApply = failed;
           return (applied.isEmpty() && plan.goneStacks().isEmpty()
               ? Future.succeededFuture(0)
-              : pruneAll(applied, plan.goneStacks()))
+              : pruneAll(applied, plan.goneStacks(), window))
               .onSuccess(pruned -> {
                 if (!prepared.isEmpty() || pruned > 0) {
                   LOG.debug("pass deployment_objects={} apply_ms={} prune_ms={}", prepared.size(),
@@ -197,7 +199,7 @@ public final class Reconciler {
    * One scan of everything this agent owns, then, per applied stack, deletion of its objects of an
    * older checksum, and of everything of stacks no longer targeted. Results become events.
    */
-  private Future<Integer> pruneAll(List<Applied> applied, List<String> goneStacks) {
+  private Future<Integer> pruneAll(List<Applied> applied, List<String> goneStacks, CallWindow window) {
     return cluster.listAnnotated(OwnershipAnnotations.OWNER_ID, agentId)
         .recover(err -> {
           String why = "listing owned objects failed: " + describe(err);
@@ -211,7 +213,7 @@ public final class Reconciler {
             for (Applied a : applied) {
               // a marker keeps nothing, not even objects that happen to carry its checksum
               String keep = a.marker ? null : a.checksum;
-              chain = chain.compose(v -> deleteAll(PrunePlan.deletions(live, agentId, a.stackId, keep)).map(errors -> {
+              chain = chain.compose(v -> deleteAll(PrunePlan.deletions(live, agentId, a.stackId, keep), window).map(errors -> {
                 pruned[0] += errors.deleted();
                 a.pruned = errors.deleted();
                 if (!errors.messages().isEmpty()) {
@@ -221,7 +223,7 @@ public final class Reconciler {
               }));
             }
             for (String stackId : goneStacks) {
-              chain = chain.compose(v -> deleteAll(PrunePlan.deletions(live, agentId, stackId, null)).map(errors -> {
+              chain = chain.compose(v -> deleteAll(PrunePlan.deletions(live, agentId, stackId, null), window).map(errors -> {
                 pruned[0] += errors.deleted();
                 if (errors.messages().isEmpty()) {
                   state.stacks().remove(stackId);
@@ -255,20 +257,27 @@ public final class Reconciler {
 
   private record Deletions(int deleted, List<String> messages) {}
 
-  private Future<Deletions> deleteAll(List<ObjectRef> doomed) {
-    List<String> errors = new ArrayList<>();
-    int[] deleted = {0};
-    Future<Void> chain = Future.succeededFuture();
-    for (ObjectRef ref : doomed) {
-      chain = chain.compose(v -> cluster.delete(ref).map(x -> {
-        deleted[0]++;
-        return (Void) null;
-      }).otherwise(err -> {
-        errors.add(ref + ": " + describe(err));
+  /** Every deletion is tried (within the window); failures are reported in the objects' order. */
+  private Future<Deletions> deleteAll(List<ObjectRef> doomed, CallWindow window) {
+    String[] errors = new String[doomed.size()];
+    List<Future<Void>> deletions = new ArrayList<>(doomed.size());
+    for (int i = 0; i < doomed.size(); i++) {
+      int index = i;
+      ObjectRef ref = doomed.get(i);
+      deletions.add(window.call(() -> cluster.delete(ref)).otherwise(err -> {
+        errors[index] = ref + ": " + describe(err);
         return null;
       }));
     }
-    return chain.map(v -> new Deletions(deleted[0], errors));
+    return Future.join(deletions).transform(ar -> {
+      List<String> messages = new ArrayList<>();
+      for (String e : errors) {
+        if (e != null) {
+          messages.add(e);
+        }
+      }
+      return Future.succeededFuture(new Deletions(doomed.size() - messages.size(), messages));
+    });
   }
 
   private void recordFailure(String stackId, String objectId, String checksum, String message) {

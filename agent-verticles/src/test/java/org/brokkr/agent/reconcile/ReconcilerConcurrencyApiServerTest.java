@@ -57,6 +57,9 @@ class ReconcilerConcurrencyApiServerTest {
 
   record Call(boolean start, boolean dryRun, String kind, String name, String stack) {}
 
+  /** Every delete call: true when it started, false when it ended. */
+  private final List<Boolean> deletes = Collections.synchronizedList(new ArrayList<>());
+
   @BeforeEach
   void start(KubeApiServer apiServer, @TempDir Path dir) throws Exception {
     vertx = TestVertx.create();
@@ -93,6 +96,9 @@ class ReconcilerConcurrencyApiServerTest {
             calls.add(new Call(true, dry, (String) doc.get("kind"), (String) meta.get("name"), stack));
             ((Future<Void>) result).onComplete(ar -> calls.add(new Call(false, dry, (String) doc.get("kind"), (String) meta.get("name"),
                 stack)));
+          } else if (method.getName().equals("delete")) {
+            deletes.add(true);
+            ((Future<Void>) result).onComplete(ar -> deletes.add(false));
           }
           return result;
         });
@@ -246,6 +252,34 @@ class ReconcilerConcurrencyApiServerTest {
     assertEquals(2, report.applied());
     assertEquals(1, mostInFlight());
     assertEquals(8, calls.size() / 2, "two dry runs and two applies per deployment object");
+  }
+
+  @Test
+  void theDeletionsOfOneStackOverlapInTheWindow() throws Exception {
+    String ns = "prune-" + suffix;
+    kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    String stack = "stack-prune-" + suffix;
+    List<String> docs = new ArrayList<>();
+    IntStream.range(0, 24).forEach(i -> docs.add(configMap("p-" + i, ns)));
+    assertEquals(1, run(reconciler(4), object(stack, bundle(docs))).applied());
+    JsonObject marker = new JsonObject().put("id", UUID.randomUUID().toString()).put("stack_id", stack)
+        .put("yaml_content", "").put("yaml_checksum", Pak.sha256Hex("marker-" + suffix)).put("is_deletion_marker", true);
+
+    Reconciler.Report report = run(reconciler(4), marker);
+
+    assertEquals(1, report.markers());
+    assertEquals(24, report.pruned());
+    assertEquals(0, kube.configMaps().inNamespace(ns).list().getItems().stream().filter(c -> c.getMetadata().getName().startsWith("p-"))
+        .count(), "every object of the stack is gone");
+    int now = 0;
+    int most = 0;
+    synchronized (deletes) {
+      for (boolean start : deletes) {
+        now += start ? 1 : -1;
+        most = Math.max(most, now);
+      }
+    }
+    assertTrue(most > 1 && most <= 4, "deletions overlap within the window of 4, most in flight: " + most);
   }
 
   private int mostStacksInFlight() {

@@ -11,6 +11,22 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /** Pure functions from a deployment object's YAML to the objects the agent applies. */
 public final class Manifests {
+  /**
+   * The reader takes 256 KiB at a time: its scanner copies its whole window on every read, so the
+   * library's 1 KiB makes a long value cost the square of its length. A body is taken whole up to
+   * 16 Mi code points (the broker's bodies are smaller; the library's default stops at 3 Mi).
+   */
+  private static final LoadSettings LARGE = LoadSettings.builder()
+      .setMaxAliasesForCollections(50)
+      .setCodePointLimit(16 * 1024 * 1024)
+      .setBufferSize(256 * 1024)
+      .build();
+  private static final LoadSettings SMALL = LoadSettings.builder()
+      .setMaxAliasesForCollections(50)
+      .setCodePointLimit(16 * 1024 * 1024)
+      .setBufferSize(8 * 1024)
+      .build();
+
   private Manifests() {}
 
   /** Every non-null document of a multi-document YAML bundle, each a Kubernetes object. */
@@ -22,7 +38,7 @@ public final class Manifests {
     }
     Iterable<Object> docs;
     try {
-      docs = new Load(LoadSettings.builder().setMaxAliasesForCollections(50).build()).loadAllFromString(yaml);
+      docs = new Load(yaml.length() < 8 * 1024 ? SMALL : LARGE).loadAllFromString(yaml);
       int index = 0;
       for (Object doc : docs) {
         index++;

@@ -48,6 +48,19 @@ class ManifestsTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void aValueOfSeveralMebibytesIsReadWhole() {
+    // larger than the YAML library's default limit of 3 Mi code points, and one long plain scalar
+    String value = "v".repeat(4 * 1024 * 1024);
+    List<Map<String, Object>> docs = Manifests.parse(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  k: " + value + "\n---\n"
+            + "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: small\n");
+    assertEquals(2, docs.size());
+    assertEquals(value, ((Map<String, Object>) docs.get(0).get("data")).get("k"));
+    assertEquals("small", ((Map<String, Object>) docs.get(1).get("metadata")).get("name"));
+  }
+
+  @Test
   void namespacesAndCrdsComeFirstOthersKeepTheirOrder() {
     List<Object> kinds = Manifests.ordered(Manifests.parse(BUNDLE)).stream().map(d -> d.get("kind")).toList();
     assertEquals(List.of("CustomResourceDefinition", "Namespace", "ConfigMap", "Deployment"), kinds);

@@ -26,11 +26,25 @@ public final class YamlDocuments {
    */
   static final long ALIAS_NODE_ALLOWANCE = 10_000;
 
-  private static final LoadSettings SETTINGS = LoadSettings.builder()
-      .setAllowDuplicateKeys(true)
-      .setMaxAliasesForCollections(MAX_ALIASES)
-      .setCodePointLimit(Integer.MAX_VALUE)
-      .build();
+  /**
+   * Characters the reader takes from the body at a time. The scanner keeps a whole scalar in its
+   * window and copies that window on every read, so a small read makes a long scalar cost the
+   * square of its length (a 5 MiB value took seconds and hundreds of MiB of garbage with the
+   * library's 1 KiB); 256 KiB keeps that to a few copies while a small body reads in one.
+   */
+  static final int READ_CHARS = 256 * 1024;
+
+  private static final LoadSettings SETTINGS = settings(READ_CHARS);
+  private static final LoadSettings SMALL = settings(8 * 1024);
+
+  private static LoadSettings settings(int readChars) {
+    return LoadSettings.builder()
+        .setAllowDuplicateKeys(true)
+        .setMaxAliasesForCollections(MAX_ALIASES)
+        .setCodePointLimit(Integer.MAX_VALUE)
+        .setBufferSize(readChars)
+        .build();
+  }
 
   private YamlDocuments() {}
 
@@ -48,8 +62,9 @@ public final class YamlDocuments {
     int documents = 0;
     try {
       // what Load.loadAllFromString does, with the limits applied to the events the composer consumes
-      Composer composer = new Composer(SETTINGS, new BoundedEvents(new ParserImpl(SETTINGS, new StreamReader(SETTINGS, content))));
-      StandardConstructor constructor = new StandardConstructor(SETTINGS);
+      LoadSettings settings = content.length() < 8 * 1024 ? SMALL : SETTINGS;
+      Composer composer = new Composer(settings, new BoundedEvents(new ParserImpl(settings, new StreamReader(settings, content))));
+      StandardConstructor constructor = new StandardConstructor(settings);
       while (composer.hasNext()) {
         if (constructor.constructSingleDocument(Optional.of(composer.next())) != null) {
           documents++;

@@ -94,6 +94,15 @@ class YamlDocumentsTest {
   }
 
   @Test
+  void longValuesAndManyDocumentsAcrossReadsAreChecked() {
+    // a value spanning many of the reader's chunks, then a broken document after it
+    String value = "v".repeat(3 * YamlDocuments.READ_CHARS + 17);
+    accepted("data:\n  k: " + value + "\n---\nb: [1, 2]\n");
+    refused("invalid_deployment_object", "data:\n  k: " + value + "\n---\nb: [1, 2\n");
+    refused("invalid_yaml", "data:\n  k: " + value + "\n---\n" + YamlSamples.nestedSequences(DEPTH + 1));
+  }
+
+  @Test
   void otherChecksAreUnchanged() {
     assertEquals("YAML content cannot be empty", refused("invalid_deployment_object", " \n").getMessage());
     assertEquals("YAML content has no documents", refused("invalid_deployment_object", "# a comment\n").getMessage());

@@ -41,6 +41,8 @@ record ManifestBundle(String content, String checksum, List<Path> files, int doc
       .setAllowDuplicateKeys(true)
       .setMaxAliasesForCollections(1_000)
       .setCodePointLimit(Integer.MAX_VALUE)
+      // 256 KiB per read: with the library's 1 KiB a long value costs the square of its length
+      .setBufferSize(256 * 1024)
       .build();
 
   static ManifestBundle read(Path path, Consumer<String> progress) {

@@ -6,10 +6,12 @@ Through the REST API only: one generator, one stack labelled `burst` and one age
 `burst`, then OBJECTS deployment objects of MIB MiB each (ConfigMaps), 4 uploads at a time; then
 the agent's full target state (all of them, OBJECTS x MIB MiB) read 4 times at once, twice. With
 the broker's PID, prints its RSS (and, through jcmd, the heap in use after a full collection)
-before, right after, and 30 s after the burst.
+before, right after, and 30 s after the burst. BENCH_NO_GC=1 reads the heap without asking for a
+full collection first, to see what the broker gives back by itself.
 """
 import concurrent.futures
 import json
+import os
 import subprocess
 import sys
 import time
@@ -44,12 +46,13 @@ def memory(pid):
     rss = [l for l in open("/proc/%d/status" % pid) if l.startswith("VmRSS")][0].split()[1]
     heap = "?"
     try:
-        subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True, timeout=60)
+        if os.environ.get("BENCH_NO_GC") != "1":
+            subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True, timeout=60)
         info = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, text=True, timeout=60).stdout
         heap = " | ".join(l.strip() for l in info.splitlines() if "total" in l)
     except Exception as e:
         heap = str(e)
-    return "RSS %.0f MiB; heap after GC: %s" % (int(rss) / 1024, heap)
+    return "RSS %.0f MiB; heap%s: %s" % (int(rss) / 1024, "" if os.environ.get("BENCH_NO_GC") == "1" else " after GC", heap)
 
 
 def main():

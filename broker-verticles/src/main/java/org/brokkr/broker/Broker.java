@@ -30,6 +30,7 @@ import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.http.ApiContract;
 import org.brokkr.broker.http.BodyAdmission;
 import org.brokkr.broker.http.CertificateReloadVerticle;
+import org.brokkr.broker.http.HeapCompactionVerticle;
 import org.brokkr.broker.http.HttpApiVerticle;
 import org.brokkr.broker.http.HttpsServers;
 import org.brokkr.broker.http.Operations;
@@ -125,6 +126,8 @@ public final class Broker {
         : BodyAdmission.defaultBudget(), config.maxBodyBytes());
     metrics.counter("brokkr_http_large_bodies_refused", "Large request bodies turned away with 503 server_busy (body budget full)",
         bodies, BodyAdmission::refused);
+    metrics.counter("brokkr_http_heap_compactions", "Full collections asked for after a burst of large request bodies, to give the heap back",
+        bodies, BodyAdmission::compactions);
     List<Supplier<ResourceVerticle>> resources = ResourceCatalog.verticles(config, () -> pool, cache, targetStates, sockets,
         streams);
     return new Wiring(cache, targetStates, metrics, provider, sockets, streams, new LiveRelayVerticle(() -> pool, streams),
@@ -227,7 +230,7 @@ public final class Broker {
           LOG.info("broker ready port={} startup_ms={}", port.get(), (System.nanoTime() - started) / 1_000_000);
           phases.end("ready");
           phases.summarize();
-          background = backgroundWorkers(w.metrics());
+          background = backgroundWorkers(w.metrics(), w.bodies());
           return background;
         })
         .onSuccess(v -> phases.end("background_workers"));
@@ -249,7 +252,7 @@ public final class Broker {
   }
 
   /** The timer-driven workers: maintenance, cleanups, the event outbox and its deliveries, the state gauges. */
-  private Future<Void> backgroundWorkers(BrokerMetrics metrics) {
+  private Future<Void> backgroundWorkers(BrokerMetrics metrics, BodyAdmission bodies) {
     return vertx.deployVerticle(new WorkOrderMaintenanceVerticle(pool, config.workOrderMaintenanceIntervalMillis()))
         .onSuccess(deployments::add).<Void>mapEmpty()
         .compose(v -> vertx.deployVerticle(new DiagnosticCleanupVerticle(pool, config.diagnosticCleanupIntervalSeconds(),
@@ -257,7 +260,8 @@ public final class Broker {
         // events: outbox -> webhook deliveries -> receivers, and the retention sweeps
         .compose(v -> deployEach(BackgroundWorkers.of(config, pool, listenOptions, channels)))
         .compose(v -> vertx.deployVerticle(new StateGaugesVerticle(pool, metrics, config.metricsRefreshIntervalMillis()))
-            .onSuccess(deployments::add).<Void>mapEmpty());
+            .onSuccess(deployments::add).<Void>mapEmpty())
+        .compose(v -> vertx.deployVerticle(new HeapCompactionVerticle(bodies)).onSuccess(deployments::add).<Void>mapEmpty());
   }
 
   /** Flyway only when the schema is not already exactly the packaged one (checked without loading Flyway). */

@@ -68,7 +68,15 @@ public final class ApiDispatcher {
         ctx.request().getHeader("Accept"), clients.address(ctx.request()), ClientInfo.userAgent(ctx.request()),
         ctx.request().getHeader("If-None-Match"));
     long sent = System.nanoTime();
+    // a large body stays counted until its handler is done with it, even if the client hangs up first
+    BodyAdmission.Share share = body == null ? null : BodyAdmission.share(ctx);
+    if (share != null) {
+      share.hold();
+    }
     vertx.eventBus().<ApiResponse>request(address, request, SEND).onComplete(ar -> {
+      if (share != null) {
+        share.done();
+      }
       busMetrics.record(address, sent, ar.cause());
       if (ar.succeeded()) {
         if (ar.result().body().status() < 300) {

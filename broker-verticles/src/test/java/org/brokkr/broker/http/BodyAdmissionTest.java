@@ -1,6 +1,9 @@
 package org.brokkr.broker.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
@@ -75,6 +78,39 @@ class BodyAdmissionTest {
     assertEquals(201, second.statusCode(), "with the first done, the second fits: " + second.bodyAsString());
     var stored = broker.as(gen.pak()).get(path.substring("/api/v1".length())).bodyAsJsonArray();
     assertEquals(3 + admittedBeforeTheFirst, stored.size(), "first, small and second, each once: " + stored.size());
+  }
+
+  @Test
+  void aShareStaysTakenWhileTheHandlerStillHasTheBodyAfterTheClientLeft() {
+    BodyAdmission bodies = new BodyAdmission(1_000_000, 10_000_000, Long.MAX_VALUE);
+    BodyAdmission.Share first = bodies.admit(800_000);
+    assertNotNull(first);
+    first.hold(); // the handler took the body
+    first.done(); // the client hung up: the response's end handler ran
+    assertEquals(800_000, bodies.inFlightBytes(), "the handler still holds the body");
+    assertNull(bodies.admit(800_000), "no room while the handler works");
+    first.done(); // the handler answered
+    assertEquals(0, bodies.inFlightBytes());
+    assertNotNull(bodies.admit(800_000), "room again once the handler is done");
+    assertEquals(1, bodies.refused());
+  }
+
+  @Test
+  void theHeapIsCompactedOnceAfterABurstWhenNoLargeBodyCameForAWhile() {
+    BodyAdmission bodies = new BodyAdmission(10_000_000, 10_000_000, 3_000_000);
+    BodyAdmission.Share a = bodies.admit(2_000_000);
+    BodyAdmission.Share b = bodies.admit(2_000_000);
+    a.done();
+    long later = System.nanoTime() + BodyAdmission.IDLE_NANOS;
+    assertFalse(bodies.compactIfIdle(later), "not while a large body is in flight");
+    b.done();
+    assertFalse(bodies.compactIfIdle(System.nanoTime() - 1), "not right after the last one");
+    long quiet = System.nanoTime() + BodyAdmission.IDLE_NANOS;
+    assertTrue(bodies.compactIfIdle(quiet));
+    assertFalse(bodies.compactIfIdle(quiet + BodyAdmission.IDLE_NANOS), "once per burst");
+    bodies.admit(1_000_000).done();
+    assertFalse(bodies.compactIfIdle(System.nanoTime() + 2 * BodyAdmission.IDLE_NANOS), "a small burst is not worth a collection");
+    assertEquals(1, bodies.compactions());
   }
 
   /** The refusal is decided when the second request's headers arrive; the first's share may need a moment to be taken. */

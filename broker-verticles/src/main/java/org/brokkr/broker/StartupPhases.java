@@ -20,10 +20,12 @@ public final class StartupPhases {
     this.origin = origin;
   }
 
-  /** Counting from the JVM's start. */
+  /**
+   * Counting from the JVM's start, as the JVM recorded it (the process's start time from the
+   * operating system is only as precise as the boot time it is derived from: a whole second).
+   */
   public static StartupPhases sinceJvmStart() {
-    return new StartupPhases(ProcessHandle.current().info().startInstant()
-        .map(java.time.Instant::toEpochMilli).orElse(System.currentTimeMillis()));
+    return new StartupPhases(java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
   }
 
   /** Counting from now (a broker started inside a running JVM, as the tests do). */

@@ -27,8 +27,10 @@ public final class SchemaCheck {
   public static Future<Boolean> isCurrent(Vertx vertx, Pool pool, Optional<String> schema) {
     String table = schema.map(s -> "\"" + s.replace("\"", "\"\"") + "\".").orElse("") + "flyway_schema_history";
     String sql = "SELECT version, script, checksum, success FROM " + table + " WHERE version IS NOT NULL";
-    return vertx.executeBlocking(PackagedMigrations::list)
-        .compose(packaged -> pool.query(sql).execute().map(rows -> {
+    // the scripts are read while the first connection is made and the history queried
+    Future<Map<String, PackagedMigrations.Script>> scripts = vertx.executeBlocking(PackagedMigrations::list);
+    return pool.query(sql).execute()
+        .compose(rows -> scripts.map(packaged -> {
           Map<String, Row> applied = new HashMap<>();
           for (Row row : rows) {
             if (!Boolean.TRUE.equals(row.getBoolean("success"))) {

@@ -44,21 +44,50 @@ public record ApiContract(String yaml, JsonObject json, JsonObject routerSpec) {
             .map(resolved -> (OpenAPIContract) new OpenAPIContractImpl(resolved, version, repository)));
   }
 
+  /** The contract's JSON form, written beside {@code openapi.yaml} when the classes are built ({@link #main}). */
+  static final String JSON_RESOURCE = "openapi.json";
+
+  /**
+   * The contract in the jar. Its JSON form, written at build time, is read instead of parsing the
+   * YAML (a fifth of the time, on a start's critical path); without it the YAML is parsed.
+   */
   public static ApiContract load() {
-    try (InputStream in = ApiContract.class.getClassLoader().getResourceAsStream("openapi.yaml")) {
-      if (in == null) {
-        throw new IllegalStateException("openapi.yaml is missing from the classpath");
-      }
-      return fromYaml(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    String yaml = new String(resource("openapi.yaml"), StandardCharsets.UTF_8);
+    byte[] json = resourceOrNull(JSON_RESOURCE);
+    return json == null ? fromYaml(yaml) : fromJson(yaml, new JsonObject(io.vertx.core.buffer.Buffer.buffer(json)));
+  }
+
+  /** Build step: {@code openapi.json} from {@code openapi.yaml}, both in the classes directory given. */
+  public static void main(String[] args) throws IOException {
+    java.nio.file.Path classes = java.nio.file.Path.of(args[0]);
+    ApiContract contract = fromYaml(java.nio.file.Files.readString(classes.resolve("openapi.yaml")));
+    java.nio.file.Files.writeString(classes.resolve(JSON_RESOURCE), contract.json().encode());
+  }
+
+  private static byte[] resource(String name) {
+    byte[] bytes = resourceOrNull(name);
+    if (bytes == null) {
+      throw new IllegalStateException(name + " is missing from the classpath");
+    }
+    return bytes;
+  }
+
+  private static byte[] resourceOrNull(String name) {
+    try (InputStream in = ApiContract.class.getClassLoader().getResourceAsStream(name)) {
+      return in == null ? null : in.readAllBytes();
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read openapi.yaml", e);
+      throw new IllegalStateException("cannot read " + name, e);
     }
   }
 
   @SuppressWarnings("unchecked")
   public static ApiContract fromYaml(String text) {
-    Object parsed = new Load(LoadSettings.builder().setCodePointLimit(16 * 1024 * 1024).build()).loadFromString(text);
-    JsonObject json = new JsonObject((Map<String, Object>) parsed).copy();
+    Object parsed = new Load(LoadSettings.builder().setCodePointLimit(16 * 1024 * 1024).setBufferSize(64 * 1024).build()).loadFromString(text);
+    return fromJson(text, new JsonObject((Map<String, Object>) parsed).copy());
+  }
+
+  /** The contract whose YAML text is {@code text} and whose parsed form is {@code json}. */
+  static ApiContract fromJson(String text, JsonObject json) {
     JsonObject routerSpec = json.copy();
     JsonObject paths = routerSpec.getJsonObject("paths", new JsonObject());
     for (String path : paths.fieldNames()) {

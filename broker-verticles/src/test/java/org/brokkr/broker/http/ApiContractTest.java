@@ -2,6 +2,7 @@ package org.brokkr.broker.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.vertx.core.Vertx;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -49,5 +50,14 @@ class ApiContractTest {
     assertFalse(checked.operations().isEmpty());
     assertEquals(describe(checked), describe(resolved));
     assertEquals(checked.getRawContract(), resolved.getRawContract());
+  }
+
+  @Test
+  void theBuiltJsonFormIsTheShippedYaml() {
+    ApiContract shipped = ApiContract.load();
+    ApiContract parsed = ApiContract.fromYaml(shipped.yaml());
+    assertEquals(parsed.json(), shipped.json(), "openapi.json is written from openapi.yaml when the classes are built");
+    assertEquals(parsed.routerSpec(), shipped.routerSpec());
+    assertNotNull(ApiContract.class.getClassLoader().getResource(ApiContract.JSON_RESOURCE), "the build writes it");
   }
 }

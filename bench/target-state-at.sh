@@ -4,7 +4,7 @@
 # Usage: bench/target-state-at.sh URL ADMIN_PAK [AGENTS] [STACKS] [DURATION] [conditional]   (defaults 2000 20 30s)
 # BENCH_PID=<broker pid> adds the broker's RSS (idle after seeding, and after the run);
 # BENCH_JFR=<file> (with BENCH_PID) records the measured run only with JFR (jcmd JFR.start, profile
-# settings), for bench/jfr-top.py; BENCH_CONNECTIONS (64) and BENCH_THREADS (2) are wrk's -c and -t. Prints wrk's report (req/s,
+# settings), for bench/jfr-top.py; BENCH_LUA=<file> keeps the seeded wrk script; BENCH_CONNECTIONS (64) and BENCH_THREADS (2) are wrk's -c and -t. Prints wrk's report (req/s,
 # latency distribution with p50/p99) and the load average. Needs wrk and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,8 @@ rss() { [ -n "${BENCH_PID:-}" ] && awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/
 
 echo "== seeding $AGENTS agents x $STACKS stacks through $URL" >&2
 python3 bench/seed.py "$URL" "$ADMIN_PAK" "$AGENTS" "$STACKS" "$WORK/requests.lua" $MODE
+# BENCH_LUA=<file> keeps the wrk script (the seeded agents and their PAKs) for further runs
+[ -n "${BENCH_LUA:-}" ] && cp "$WORK/requests.lua" "$BENCH_LUA"
 echo "broker RSS after seeding: $(rss)"
 echo "== warm-up 10s" >&2
 wrk -t"${BENCH_THREADS:-2}" -c32 -d10s -s "$WORK/requests.lua" "$URL" > /dev/null

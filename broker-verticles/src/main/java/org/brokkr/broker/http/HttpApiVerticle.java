@@ -18,6 +18,7 @@ import java.util.UUID;
 import org.brokkr.broker.auth.PakAuthProvider;
 import org.brokkr.broker.config.BrokerConfig;
 import org.brokkr.broker.config.ReloadableSettings;
+import org.brokkr.broker.deployments.CachedTargetStates;
 import org.brokkr.broker.deployments.DeploymentObjectsVerticle;
 import org.brokkr.broker.deployments.TargetStateCache;
 import org.brokkr.broker.live.AgentSocketEndpoint;
@@ -26,6 +27,7 @@ import org.brokkr.broker.live.LiveStreamEndpoint;
 import org.brokkr.broker.telemetry.TelemetryIngest;
 import org.brokkr.broker.ops.BrokerMetrics;
 import org.brokkr.codecs.ApiError;
+import org.brokkr.codecs.ApiResponse;
 import org.brokkr.codecs.Failure;
 import org.brokkr.codecs.Identity;
 import org.brokkr.codecs.Pak;
@@ -38,6 +40,8 @@ import org.brokkr.codecs.Pak;
 public final class HttpApiVerticle extends VerticleBase {
   private static final String SEARCH_AGENT = "search_agent";
   private static final String LIST_AGENTS = "list_agents";
+  private static final java.util.regex.Pattern CANONICAL_UUID =
+      java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final BrokerConfig config;
   private final ApiContract contract;
@@ -129,6 +133,8 @@ public final class HttpApiVerticle extends VerticleBase {
               .setMergeFormAttributes(false));
           root.route("/api/v1/*").handler(new PathMethods(contract.json())::handle);
           root.post("/api/v1/stacks/:id/deployment-objects").handler(this::yamlDeploymentObject);
+          // the hot path of every agent's poll, ahead of the contract's validation
+          root.get("/api/v1/agents/:id/target-state").handler(this::cachedTargetState);
           root.route("/api/v1/*").subRouter(api);
           root.route().last().handler(ctx -> ctx.fail(404));
           root.route().failureHandler(errors::handle);
@@ -253,6 +259,30 @@ public final class HttpApiVerticle extends VerticleBase {
       agentSockets.upgrade(ctx.request(), caller.id(), hash, generation, clients.address(ctx.request()),
           ClientInfo.userAgent(ctx.request()));
     });
+  }
+
+  /**
+   * An unchanged target state, answered from the cache before the contract's router: its request
+   * validation builds a schema validator per parameter on every request (hundreds of KiB of garbage
+   * each) and runs on a worker thread. Only a request the contract would certainly accept is
+   * answered here: a PAK already in the authentication cache, a canonical UUID, at most one
+   * {@code mode}, a caller allowed to read that agent and a cached state. Anything else goes on to
+   * the contract's route, unchanged, which words every refusal and records every failure.
+   */
+  private void cachedTargetState(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    List<String> modes = ctx.queryParam("mode");
+    Identity caller = id == null || modes.size() > 1 || !CANONICAL_UUID.matcher(id).matches() ? null
+        : authProvider.cached(ctx.request().getHeader("Authorization"));
+    ApiResponse cached = caller == null ? null : CachedTargetStates.answer(targetStates, caller, id,
+        modes.isEmpty() ? null : modes.get(0), ctx.request().getHeader("If-None-Match"));
+    if (cached == null) {
+      ctx.next();
+      return;
+    }
+    ctx.put(RequestLog.IDENTITY, caller);
+    RequestLog.endpoint(ctx, endpoints.of(CachedTargetStates.OPERATION));
+    ApiDispatcher.write(ctx, cached);
   }
 
   /**

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * neither measured nor logged, as in the reference.
  */
 final class RequestLog implements Handler<RoutingContext> {
+  /** The caller's identity, for a request authenticated outside the contract's security handlers. */
+  static final String IDENTITY = "brokkr.identity";
   static final String REQUEST_ID = "X-Request-Id";
   private static final Logger LOG = LoggerFactory.getLogger(RequestLog.class);
   private static final String ENDPOINT = "brokkr.endpoint";
@@ -73,7 +75,10 @@ final class RequestLog implements Handler<RoutingContext> {
   }
 
   private void log(RoutingContext ctx, String endpoint, String method, int status, long nanos, String requestId) {
-    Identity caller = caller(ctx.user());
+    Identity caller = ctx.get(IDENTITY);
+    if (caller == null) {
+      caller = caller(ctx.user());
+    }
     String callerType = caller == null ? "anonymous" : caller.kind().wire();
     String callerId = caller == null || caller.id() == null ? null : caller.id().toString();
     long bytes = ctx.response().bytesWritten();

@@ -145,4 +145,36 @@ class TargetStateCachingTest {
         .putHeader("Authorization", "Bearer " + s.agent().pak()).send().await();
     assertEquals(1, fullAfter.bodyAsJsonArray().size(), "full mode still lists it");
   }
+
+  @Test
+  void aCachedStateChangesNoRefusal() {
+    Setup cached = setup();
+    Setup cold = setup();
+    assertEquals(200, poll(a, cached.agent(), null).statusCode());
+    assertEquals(200, poll(a, cached.agent(), null).statusCode(), "now answered from the cache");
+    for (String query : List.of("?mode=full&mode=full", "?mode=full&mode=incremental")) {
+      var hot = a.client.get("/api/v1/agents/" + cached.agent().id() + "/target-state" + query)
+          .putHeader("Authorization", "Bearer " + cached.agent().pak()).send().await();
+      var first = a.client.get("/api/v1/agents/" + cold.agent().id() + "/target-state" + query)
+          .putHeader("Authorization", "Bearer " + cold.agent().pak()).send().await();
+      assertEquals(first.statusCode(), hot.statusCode(), query + ": " + hot.bodyAsString());
+      if (first.statusCode() >= 400) {
+        assertEquals(first.bodyAsJsonObject().getString("code"), hot.bodyAsJsonObject().getString("code"), query);
+      } else {
+        assertEquals(first.bodyAsJsonArray().size(), hot.bodyAsJsonArray().size(), query);
+      }
+    }
+    String upper = cached.agent().id().toUpperCase(java.util.Locale.ROOT);
+    var shouted = a.client.get("/api/v1/agents/" + upper + "/target-state")
+        .putHeader("Authorization", "Bearer " + cached.agent().pak()).send().await();
+    assertEquals(200, shouted.statusCode(), "an upper-case id names the same agent");
+    var wrongPak = a.client.get("/api/v1/agents/" + cached.agent().id() + "/target-state")
+        .putHeader("Authorization", "Bearer " + org.brokkr.codecs.Pak.mint(org.brokkr.codecs.Pak.Format.DEFAULT).pak()).send().await();
+    assertEquals(401, wrongPak.statusCode(), wrongPak.bodyAsString());
+    var none = a.client.get("/api/v1/agents/" + cached.agent().id() + "/target-state").send().await();
+    assertEquals(401, none.statusCode());
+    var notUuid = a.client.get("/api/v1/agents/" + cached.agent().id().substring(1) + "/target-state")
+        .putHeader("Authorization", "Bearer " + cached.agent().pak()).send().await();
+    assertEquals(400, notUuid.statusCode(), notUuid.bodyAsString());
+  }
 }

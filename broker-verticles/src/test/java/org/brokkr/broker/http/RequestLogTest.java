@@ -92,6 +92,23 @@ class RequestLogTest {
   }
 
   @Test
+  void aTargetStateAnsweredFromTheCacheIsLoggedLikeAnyOther() {
+    var gen = fx.generator();
+    var agent = fx.agent(List.of(gen.id()));
+    try (LogCapture logs = new LogCapture()) {
+      for (String id : List.of("cold-1", "hot-2")) {
+        assertEquals(200, get(broker, "/api/v1/agents/" + agent.id() + "/target-state",
+            Map.of("Authorization", "Bearer " + agent.pak(), "X-Request-Id", id)).statusCode());
+      }
+      for (String id : List.of("cold-1", "hot-2")) {
+        LogCapture.Entry line = Eventually.value(() -> requestLines(logs, id).isEmpty() ? null : requestLines(logs, id).get(0));
+        assertTrue(line.message().startsWith("request method=GET path=/api/v1/agents/:id/target-state status=200 "), line.message());
+        assertTrue(line.message().contains(" caller_type=agent caller_id=" + agent.id() + " "), line.message());
+      }
+    }
+  }
+
+  @Test
   void anInsaneOrPakShapedRequestIdIsReplaced() {
     var agent = fx.agent(List.of(fx.generator().id()));
     for (String offered : List.of("x".repeat(129), "has space", "tab\there", "caf\u00e9", agent.pak(), "Bearer " + agent.pak(),

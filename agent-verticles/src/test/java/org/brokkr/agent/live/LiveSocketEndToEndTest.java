@@ -209,7 +209,9 @@ class LiveSocketEndToEndTest {
     assertEquals("SUCCESS", live.received("agent_event").get(0).body().getString("status"));
     assertTrue(agent.metrics().render().contains("brokkr_agent_ws_hints_total{type=\"stack_changed\"} 1"));
 
-    // a burst of pushes while checks run makes at most one more check after the running one, not one each
+    // a burst of pushes is coalesced: a hint that arrives while a check runs asks for one more check, and
+    // more hints meanwhile add nothing; hints still arriving after that check ends may start one more
+    // each time, so the count depends on how the frames spread over the checks, never one per push
     long before = successfulPolls(agent);
     String frame = new JsonObject().put("type", "target_changed").put("body", new JsonObject()
         .put("id", UUID.randomUUID().toString()).put("agent_id", a.identity().id()).put("stack_id", stack)).encode();
@@ -221,7 +223,7 @@ class LiveSocketEndToEndTest {
     Eventually.holds(WAIT, "the burst's check ran", () -> successfulPolls(agent) > before);
     Thread.sleep(2_000);
     long checks = successfulPolls(agent) - before;
-    assertTrue(checks >= 1 && checks <= 2, "checks for a burst of 20 pushes: " + checks);
+    assertTrue(checks >= 1 && checks <= 5, "checks for a burst of 20 pushes: " + checks);
   }
 
   private static long successfulPolls(Agent agent) {

@@ -35,13 +35,14 @@ public record ApiContract(String yaml, JsonObject json, JsonObject routerSpec) {
    * The router's contract, resolved but not checked against the OpenAPI meta-schema: that check
    * walks the whole document and was most of a start's time, while the document is the one in
    * the jar, checked by {@code ApiContractTest} with {@link OpenAPIContract#from} on every build.
-   * The steps are {@code OpenAPIContract.from}'s own, less its validation.
+   * The steps are {@code OpenAPIContract.from}'s own, less its validation; the repository keeps
+   * the validators it builds ({@link CachedValidators}).
    */
   public Future<OpenAPIContract> resolveForRouter(Vertx vertx) {
     OpenAPIVersion version = OpenAPIVersion.fromContract(routerSpec);
     return version.getRepository(vertx, BASE_URI)
         .compose(repository -> version.resolve(vertx, repository, routerSpec)
-            .map(resolved -> (OpenAPIContract) new OpenAPIContractImpl(resolved, version, repository)));
+            .map(resolved -> (OpenAPIContract) new OpenAPIContractImpl(resolved, version, new CachedValidators(repository))));
   }
 
   /** The contract's JSON form, written beside {@code openapi.yaml} when the classes are built ({@link #main}). */

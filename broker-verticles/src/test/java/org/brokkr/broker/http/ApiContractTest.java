@@ -3,6 +3,8 @@ package org.brokkr.broker.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -50,6 +52,19 @@ class ApiContractTest {
     assertFalse(checked.operations().isEmpty());
     assertEquals(describe(checked), describe(resolved));
     assertEquals(checked.getRawContract(), resolved.getRawContract());
+  }
+
+  @Test
+  void eachParameterSchemaGetsOneValidatorThatStillValidates() throws Exception {
+    OpenAPIContract resolved = ApiContract.load().resolveForRouter(vertx).await(60, TimeUnit.SECONDS);
+    var repository = resolved.getSchemaRepository();
+    var id = resolved.operation("get_target_state").getParameters().stream()
+        .filter(p -> p.getName().equals("id")).findFirst().orElseThrow().getSchema();
+    var first = repository.validator(id);
+    assertSame(first, repository.validator(id), "kept, not built again for the next request");
+    assertTrue(first.validate("0b7e7f44-7d3c-4a35-9a59-3c2f4d8f4c11").getValid());
+    assertFalse(first.validate("not-a-uuid").getValid());
+    assertTrue(first.validate("0b7e7f44-7d3c-4a35-9a59-3c2f4d8f4c11").getValid(), "a failed validation leaves nothing behind");
   }
 
   @Test

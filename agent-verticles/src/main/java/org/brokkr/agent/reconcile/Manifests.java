@@ -16,16 +16,18 @@ public final class Manifests {
    * library's 1 KiB makes a long value cost the square of its length. A body is taken whole up to
    * 16 Mi code points (the broker's bodies are smaller; the library's default stops at 3 Mi).
    */
-  private static final LoadSettings LARGE = LoadSettings.builder()
-      .setMaxAliasesForCollections(50)
-      .setCodePointLimit(16 * 1024 * 1024)
-      .setBufferSize(256 * 1024)
-      .build();
-  private static final LoadSettings SMALL = LoadSettings.builder()
-      .setMaxAliasesForCollections(50)
-      .setCodePointLimit(16 * 1024 * 1024)
-      .setBufferSize(8 * 1024)
-      .build();
+  private static final int SMALL_CHARS = 8 * 1024;
+  private static final LoadSettings LARGE = settings(256 * 1024);
+  /** Bodies shorter than {@link #SMALL_CHARS} are read in one go, without the large buffer. */
+  private static final LoadSettings SMALL = settings(SMALL_CHARS);
+
+  private static LoadSettings settings(int readChars) {
+    return LoadSettings.builder()
+        .setMaxAliasesForCollections(50)
+        .setCodePointLimit(16 * 1024 * 1024)
+        .setBufferSize(readChars)
+        .build();
+  }
 
   private Manifests() {}
 
@@ -38,7 +40,7 @@ public final class Manifests {
     }
     Iterable<Object> docs;
     try {
-      docs = new Load(yaml.length() < 8 * 1024 ? SMALL : LARGE).loadAllFromString(yaml);
+      docs = new Load(yaml.length() < SMALL_CHARS ? SMALL : LARGE).loadAllFromString(yaml);
       int index = 0;
       for (Object doc : docs) {
         index++;

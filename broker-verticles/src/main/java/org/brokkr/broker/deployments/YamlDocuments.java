@@ -33,9 +33,11 @@ public final class YamlDocuments {
    * library's 1 KiB); 256 KiB keeps that to a few copies while a small body reads in one.
    */
   static final int READ_CHARS = 256 * 1024;
+  /** Bodies shorter than this are read with a buffer of this size instead (one read, no large buffer). */
+  private static final int SMALL_CHARS = 8 * 1024;
 
   private static final LoadSettings SETTINGS = settings(READ_CHARS);
-  private static final LoadSettings SMALL = settings(8 * 1024);
+  private static final LoadSettings SMALL = settings(SMALL_CHARS);
 
   private static LoadSettings settings(int readChars) {
     return LoadSettings.builder()
@@ -62,7 +64,7 @@ public final class YamlDocuments {
     int documents = 0;
     try {
       // what Load.loadAllFromString does, with the limits applied to the events the composer consumes
-      LoadSettings settings = content.length() < 8 * 1024 ? SMALL : SETTINGS;
+      LoadSettings settings = content.length() < SMALL_CHARS ? SMALL : SETTINGS;
       Composer composer = new Composer(settings, new BoundedEvents(new ParserImpl(settings, new StreamReader(settings, content))));
       StandardConstructor constructor = new StandardConstructor(settings);
       while (composer.hasNext()) {

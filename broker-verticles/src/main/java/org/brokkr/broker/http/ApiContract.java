@@ -2,20 +2,20 @@ package org.brokkr.broker.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.OpenAPIVersion;
+import io.vertx.openapi.contract.impl.OpenAPIContractImpl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import io.vertx.openapi.contract.OpenAPIContract;
-import io.vertx.openapi.contract.OpenAPIVersion;
-import io.vertx.openapi.contract.impl.OpenAPIContractImpl;
 import org.snakeyaml.engine.v2.api.Load;
-import io.vertx.openapi.contract.OpenAPIContract;
-import io.vertx.openapi.contract.OpenAPIVersion;
-import io.vertx.openapi.contract.impl.OpenAPIContractImpl;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
@@ -55,14 +55,14 @@ public record ApiContract(String yaml, JsonObject json, JsonObject routerSpec) {
   public static ApiContract load() {
     String yaml = new String(resource("openapi.yaml"), StandardCharsets.UTF_8);
     byte[] json = resourceOrNull(JSON_RESOURCE);
-    return json == null ? fromYaml(yaml) : fromJson(yaml, new JsonObject(io.vertx.core.buffer.Buffer.buffer(json)));
+    return json == null ? fromYaml(yaml) : fromJson(yaml, new JsonObject(Buffer.buffer(json)));
   }
 
   /** Build step: {@code openapi.json} from {@code openapi.yaml}, both in the classes directory given. */
   public static void main(String[] args) throws IOException {
-    java.nio.file.Path classes = java.nio.file.Path.of(args[0]);
-    ApiContract contract = fromYaml(java.nio.file.Files.readString(classes.resolve("openapi.yaml")));
-    java.nio.file.Files.writeString(classes.resolve(JSON_RESOURCE), contract.json().encode());
+    Path classes = Path.of(args[0]);
+    ApiContract contract = fromYaml(Files.readString(classes.resolve("openapi.yaml")));
+    Files.writeString(classes.resolve(JSON_RESOURCE), contract.json().encode());
   }
 
   private static byte[] resource(String name) {

@@ -28,7 +28,7 @@ public final class BodyAdmission {
   public static final long LARGE_BYTES = 256 * 1024;
   public static final String SERVER_BUSY = "server_busy";
   /** Where {@link #handle} leaves the request's {@link Share} for the handler that reads the body. */
-  public static final String SHARE = "brokkr.bodyShare";
+  private static final String SHARE = "brokkr.bodyShare";
   /** How long no large body may have been in flight before the heap is compacted. */
   public static final long IDLE_NANOS = 10_000_000_000L;
 

@@ -57,10 +57,6 @@ final class CachedValidators implements SchemaRepository {
     return validators.computeIfAbsent(key, k -> repository.validator(schema));
   }
 
-  int size() {
-    return validators.size();
-  }
-
   @Override
   public SchemaRepository dereference(JsonSchema schema) throws SchemaException {
     repository.dereference(schema);
